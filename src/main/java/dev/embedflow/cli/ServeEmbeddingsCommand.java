@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "serve-embeddings",
         mixinStandardHelpOptions = true,
-        description = "Serves the local all-MiniLM-L6-v2 model over the OpenAI embeddings API.",
+        description = "Serves all-MiniLM-L6-v2 over the OpenAI embeddings API.",
         footer = {
             "",
             "Endpoints: POST /v1/embeddings, GET /v1/models, GET /health. Runs until Ctrl-C."
@@ -28,16 +28,17 @@ final class ServeEmbeddingsCommand implements Callable<Integer> {
 
     @Option(
             names = "--port",
-            description = "Port to listen on, 0 for any free port (default: ${DEFAULT-VALUE}).")
+            description = "Port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port = 8090;
 
     @Option(
             names = "--api-key-env",
             paramLabel = "VAR",
-            description =
-                    "Environment variable holding the API key clients must send as"
-                            + " 'Authorization: Bearer <key>'; unset or empty: no key required"
-                            + " (default: ${DEFAULT-VALUE}).")
+            description = {
+                "Environment variable with the API key clients must send as"
+                        + " 'Authorization: Bearer <key>'; unset or empty: no key required.",
+                "Default: ${DEFAULT-VALUE}."
+            })
     String apiKeyEnv = "EMBEDFLOW_SERVER_API_KEY";
 
     @Option(
