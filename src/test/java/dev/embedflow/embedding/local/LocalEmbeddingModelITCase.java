@@ -274,13 +274,22 @@ class LocalEmbeddingModelITCase {
     }
 
     @Test
-    void requestLargerThanTheWholeQueueIsRejectedAsInvalid() {
-        try (LocalEmbeddingModel small =
-                LocalEmbeddingModel.create(LocalModelConfig.defaults().withMaxQueuedTexts(2))) {
+    void privateModelRejectsRequestsLargerThanItsQueueAndRefusesWorkAfterClose() {
+        LocalEmbeddingModel small =
+                LocalEmbeddingModel.create(LocalModelConfig.defaults().withMaxQueuedTexts(2));
+        try {
             assertThatThrownBy(() -> small.embed(List.of("a", "b", "c")))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("3 texts");
+            assertThat(small.embed(List.of("a", "b"))).hasSize(2);
+        } finally {
+            small.close();
         }
+
+        assertThatThrownBy(() -> small.embed("a"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> small.countTokens("a")).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
