@@ -204,22 +204,29 @@ final class ModelEngine implements AutoCloseable {
                     texts += next.size();
                 }
             }
+            Throwable failure = null;
             try {
                 run(group);
             } catch (Throwable t) {
                 LOG.error("Embedding inference failed for {} texts", texts, t);
-                for (Request request : group) {
-                    request.future.completeExceptionally(t);
-                }
-            } finally {
-                synchronized (lock) {
-                    textsInFlight -= texts;
+                failure = t;
+            }
+            // Free the queue space before completing: a caller that reacts to completion by
+            // submitting again must find room.
+            synchronized (lock) {
+                textsInFlight -= texts;
+            }
+            for (Request request : group) {
+                if (failure == null) {
+                    request.future.complete(List.of(request.results));
+                } else {
+                    request.future.completeExceptionally(failure);
                 }
             }
         }
     }
 
-    /** Sorts the group's texts by length, runs them in batches and completes each request. */
+    /** Sorts the group's texts by length, runs them in batches and fills each request's results. */
     private void run(List<Request> group) throws OrtException {
         List<Item> items = new ArrayList<>();
         for (Request request : group) {
@@ -241,9 +248,6 @@ final class ModelEngine implements AutoCloseable {
                                 item.length() < item.request.originalCounts[item.index],
                                 item.request.originalCounts[item.index]);
             }
-        }
-        for (Request request : group) {
-            request.future.complete(List.of(request.results));
         }
     }
 
