@@ -4,6 +4,7 @@ import dev.embedflow.embedding.local.LocalEmbeddingModel;
 import dev.embedflow.embedding.local.LocalModelConfig;
 import dev.embedflow.embedding.server.EmbeddingServer;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -84,6 +85,12 @@ final class ServeEmbeddingsCommand implements Callable<Integer> {
                             .apiKey(apiKey)
                             .build()
                             .start();
+        } catch (BindException e) {
+            model.close();
+            spec.commandLine()
+                    .getErr()
+                    .printf("Cannot listen on %s:%d: %s%n", host, port, e.getMessage());
+            return 1;
         } catch (Exception e) {
             model.close();
             throw e;

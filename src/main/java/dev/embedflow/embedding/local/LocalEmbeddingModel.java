@@ -61,7 +61,7 @@ public final class LocalEmbeddingModel implements Embedder, AutoCloseable {
     }
 
     /**
-     * Loads a private model instance with its own inference lane (about a second and ~100 MB).
+     * Loads a private model instance with its own inference lane (a second or two, ~200 MB).
      *
      * @throws UncheckedIOException if the model or tokenizer cannot be loaded
      */
