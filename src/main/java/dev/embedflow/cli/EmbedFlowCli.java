@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Keeps an OpenSearch k-NN index in step with business events.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ServeEmbeddingsCommand.class})
 public final class EmbedFlowCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
