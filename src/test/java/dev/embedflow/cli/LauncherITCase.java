@@ -1,0 +1,44 @@
+package dev.embedflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The top-level {@code ./embedflow} script, run as a user runs it, against the packaged jar. */
+class LauncherITCase {
+
+    @Test
+    void helpListsEveryCommandWithOneLineOfDescription() throws Exception {
+        String help = run("--help");
+
+        List<String> lines = help.lines().toList();
+        for (String command : EmbedFlowCli.newCommandLine().getSubcommands().keySet()) {
+            assertThat(lines)
+                    .as("a line describing '%s'", command)
+                    .anyMatch(line -> line.matches("\\s+" + command + "\\s{2,}\\S.*"));
+        }
+    }
+
+    @Test
+    void versionComesFromTheJarManifest() throws Exception {
+        assertThat(run("--version").strip()).matches("embedflow \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    private static String run(String... args) throws IOException, InterruptedException {
+        List<String> command =
+                new java.util.ArrayList<>(
+                        List.of(Path.of("embedflow").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String text = new String(output, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(text).isZero();
+        return text;
+    }
+}
