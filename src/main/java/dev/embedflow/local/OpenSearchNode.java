@@ -394,9 +394,16 @@ public final class OpenSearchNode implements AutoCloseable {
 
     private static boolean userCanWriteUnder(UnixUser user, Path dir) throws IOException {
         Path data = dir.resolve("data");
+        boolean existed = Files.exists(data);
         Files.createDirectories(data);
         user.chownTree(data);
-        return user.canWrite(data);
+        if (user.canWrite(data)) {
+            return true;
+        }
+        if (!existed) {
+            Files.delete(data);
+        }
+        return false;
     }
 
     private void writeConfig(Path serverDir) throws IOException {
@@ -408,16 +415,9 @@ public final class OpenSearchNode implements AutoCloseable {
         String data = serverDir.resolve("data").toString();
         String options =
                 Files.readAllLines(jvmOptions, StandardCharsets.UTF_8).stream()
+                        // The heap comes from OPENSEARCH_JAVA_OPTS instead.
                         .filter(line -> !line.matches("^-Xm[sx]\\S*$"))
-                        .map(
-                                line ->
-                                        line.replace("file=logs/", "file=" + logs + "/")
-                                                .replace(
-                                                        "-XX:ErrorFile=logs/",
-                                                        "-XX:ErrorFile=" + logs + "/")
-                                                .replace(
-                                                        "-XX:HeapDumpPath=data",
-                                                        "-XX:HeapDumpPath=" + data))
+                        .map(line -> withAbsolutePaths(line, logs, data))
                         .collect(Collectors.joining("\n", "", "\n"));
         Files.writeString(jvmOptions, options, StandardCharsets.UTF_8);
 
@@ -439,6 +439,14 @@ public final class OpenSearchNode implements AutoCloseable {
                                 Collectors.joining(
                                         "\n", "# Written by EmbedFlow's OpenSearchNode.\n", "\n"));
         Files.writeString(config.resolve("opensearch.yml"), yaml, StandardCharsets.UTF_8);
+    }
+
+    /** Points the stock jvm.options' relative log, error-file and heap-dump paths at this node. */
+    private static String withAbsolutePaths(String line, String logs, String data) {
+        return line.replace("file=logs/", "file=" + logs + "/")
+                .replace("-Xloggc:logs/", "-Xloggc:" + logs + "/")
+                .replace("-XX:ErrorFile=logs/", "-XX:ErrorFile=" + logs + "/")
+                .replace("-XX:HeapDumpPath=data", "-XX:HeapDumpPath=" + data);
     }
 
     private static String yamlString(String value) {
