@@ -124,8 +124,8 @@ public final class OpenSearchNode implements AutoCloseable {
      *
      * <p>The first call lays out the server directory: it copies the distribution's {@code
      * config/}, writes this node's settings and, unless {@link Builder#keepData} was set, deletes
-     * the data and logs of earlier runs. Later calls (after {@link #stop()}) reuse that directory,
-     * so the data survives a restart.
+     * the data, logs and console log of earlier runs. Later calls (after {@link #stop()}) reuse
+     * that directory, so the data survives a restart.
      *
      * @throws IllegalStateException if the node is running or closed
      * @throws OpenSearchNodeException if the server cannot be started, exits, or is not healthy
@@ -242,7 +242,10 @@ public final class OpenSearchNode implements AutoCloseable {
         return workDir;
     }
 
-    /** The server's stdout and stderr, appended to by every start. */
+    /**
+     * The server's stdout and stderr, appended to by every start (each start writes a header line
+     * first). The first start empties it unless {@link Builder#keepData} was set.
+     */
     public Path consoleLog() {
         return workDir.resolve("console.log");
     }
@@ -316,6 +319,7 @@ public final class OpenSearchNode implements AutoCloseable {
                                 + " contains whitespace, which bin/opensearch cannot pass to the JVM");
             }
             if (!keepData) {
+                Files.deleteIfExists(consoleLog());
                 deleteTree(serverDir.resolve("data"));
                 deleteTree(serverDir.resolve("logs"));
             }
