@@ -148,8 +148,7 @@ public final class OpenSearchExtension implements ParameterResolver {
         void ensureRunning() {
             if (startFailure != null) {
                 throw new ParameterResolutionException(
-                        "The shared OpenSearch node failed to start earlier in this run",
-                        startFailure);
+                        "The shared OpenSearch node of this test run did not start", startFailure);
             }
             if (!node.isRunning()) {
                 LOG.warn("A test left the shared OpenSearch node stopped; starting it again");
