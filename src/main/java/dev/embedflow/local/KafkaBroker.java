@@ -53,8 +53,9 @@ public final class KafkaBroker implements AutoCloseable {
 
     private KafkaBroker(Builder builder) {
         this.workDir = builder.workDir.toAbsolutePath();
-        this.port = FreePorts.resolve(builder.port);
-        this.controllerPort = FreePorts.resolve(builder.controllerPort);
+        List<Integer> free = FreePorts.pick(2);
+        this.port = builder.port != 0 ? builder.port : free.get(0);
+        this.controllerPort = builder.controllerPort != 0 ? builder.controllerPort : free.get(1);
         this.heap = builder.heap;
         this.startupTimeout = builder.startupTimeout;
         this.keepData = builder.keepData;

@@ -1,16 +1,12 @@
 package dev.embedflow.local.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A server started as a child process whose output goes to a log file: started, watched and stopped
@@ -105,22 +101,7 @@ public final class ChildProcess {
      * then kills what is left.
      */
     public void stop(Duration grace) {
-        List<ProcessHandle> descendants;
-        try (Stream<ProcessHandle> stream = process.descendants()) {
-            descendants = stream.toList();
-        }
-        process.destroy();
-        descendants.forEach(ProcessHandle::destroy);
-        try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        Processes.terminate(process, grace);
     }
 
     /** Kills the process at once (SIGKILL), as a crash would. */
@@ -135,27 +116,8 @@ public final class ChildProcess {
 
     /** The last {@code lines} lines of the log, for error messages. */
     public String tail(int lines) {
-        return tail(logFile, lines);
-    }
-
-    /** The last {@code lines} lines of a text file, or a note when it cannot be read. */
-    public static String tail(Path file, int lines) {
-        if (!Files.isReadable(file)) {
-            return "(no output in " + file + ")";
-        }
-        Deque<String> last = new ArrayDeque<>(lines);
-        try (Stream<String> stream = Files.lines(file, StandardCharsets.UTF_8).onClose(() -> {})) {
-            stream.forEach(
-                    line -> {
-                        if (last.size() == lines) {
-                            last.removeFirst();
-                        }
-                        last.addLast(line);
-                    });
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "(could not read " + file + ": " + e.getMessage() + ")";
-        }
-        return String.join("\n", last);
+        List<String> last = Processes.tail(logFile, 0, lines);
+        return last.isEmpty() ? "(no output in " + logFile + ")" : String.join("\n", last);
     }
 
     @Override

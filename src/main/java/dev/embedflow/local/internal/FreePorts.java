@@ -5,26 +5,56 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Finds free TCP ports on the loopback interface and tells whether a given one is taken. */
+/** Finds TCP ports on the loopback interface that nothing listens on, and tells taken ones. */
 public final class FreePorts {
 
     private FreePorts() {}
 
-    /** A port that was free a moment ago (the OS picks it); the caller binds it soon after. */
-    public static int pick() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /**
+     * Returns {@code count} distinct ports that were free on 127.0.0.1 when this method ran.
+     *
+     * <p>The ports are only probed, not reserved: another process may take one before the caller
+     * binds it. All sockets are held open until every port has been found, so the ports differ from
+     * one another.
+     */
+    public static List<Integer> pick(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, was " + count);
+        }
+        List<ServerSocket> sockets = new ArrayList<>(count);
+        try {
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket();
+                sockets.add(socket);
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress(loopback, 0));
+            }
+            List<Integer> ports = new ArrayList<>(count);
+            for (ServerSocket socket : sockets) {
+                ports.add(socket.getLocalPort());
+            }
+            return List.copyOf(ports);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "Could not find a free port on the loopback interface", e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // Nothing was sent on it; the port is free again either way.
+                }
+            }
         }
     }
 
-    /** {@code port} itself when it is not 0, else a free one. */
-    public static int resolve(int port) {
-        return port == 0 ? pick() : port;
+    /** Returns one port that was free on 127.0.0.1 when this method ran (see {@link #pick}). */
+    public static int pickOne() {
+        return pick(1).get(0);
     }
 
     /** Whether something already listens on (or holds) {@code port} on the loopback interface. */
