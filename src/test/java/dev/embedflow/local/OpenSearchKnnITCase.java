@@ -3,6 +3,7 @@ package dev.embedflow.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.embedflow.testing.KnnTestIndexes;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import java.io.IOException;
@@ -108,34 +109,7 @@ class OpenSearchKnnITCase {
     }
 
     private static void createKnnIndex(OpenSearchTestIndex index) throws IOException {
-        index.client()
-                .indices()
-                .create(
-                        c ->
-                                c.index(index.name())
-                                        .settings(
-                                                s ->
-                                                        s.knn(true)
-                                                                .numberOfShards(1)
-                                                                .numberOfReplicas(0))
-                                        .mappings(
-                                                m ->
-                                                        m.properties("title", p -> p.text(t -> t))
-                                                                .properties(
-                                                                        "embedding",
-                                                                        p ->
-                                                                                p.knnVector(
-                                                                                        k ->
-                                                                                                k.dimension(
-                                                                                                                DIMENSION)
-                                                                                                        .method(
-                                                                                                                method ->
-                                                                                                                        method.name(
-                                                                                                                                        "hnsw")
-                                                                                                                                .engine(
-                                                                                                                                        "lucene")
-                                                                                                                                .spaceType(
-                                                                                                                                        "cosinesimil"))))));
+        KnnTestIndexes.createLuceneIndex(index, DIMENSION);
     }
 
     private static void indexDocument(
@@ -147,19 +121,7 @@ class OpenSearchKnnITCase {
 
     private static SearchResponse<Doc> knnSearch(
             OpenSearchTestIndex index, List<Float> vector, int k) throws IOException {
-        return index.client()
-                .search(
-                        s ->
-                                s.index(index.name())
-                                        .size(k)
-                                        .query(
-                                                q ->
-                                                        q.knn(
-                                                                knn ->
-                                                                        knn.field("embedding")
-                                                                                .vector(vector)
-                                                                                .k(k))),
-                        Doc.class);
+        return KnnTestIndexes.knnSearch(index, vector, k, Doc.class);
     }
 
     /** {@code count} random unit vectors of {@link #DIMENSION} dimensions; the same for a seed. */

@@ -43,7 +43,7 @@ public final class OpenSearchExtension implements ParameterResolver {
     public static final String HOME_PROPERTY = "embedflow.opensearch.home";
 
     /** System property naming the directory the test servers keep their files in. */
-    public static final String WORK_DIR_PROPERTY = "embedflow.work.dir";
+    public static final String WORK_DIR_PROPERTY = TestDirs.WORK_DIR_PROPERTY;
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenSearchExtension.class);
     private static final ExtensionContext.Namespace NAMESPACE =
