@@ -58,7 +58,7 @@ public final class KafkaExtension implements ParameterResolver {
         return name;
     }
 
-    private static final class RunningBroker implements ExtensionContext.Store.CloseableResource {
+    private static final class RunningBroker implements AutoCloseable {
         final KafkaBroker broker;
 
         RunningBroker() {
