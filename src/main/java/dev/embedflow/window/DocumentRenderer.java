@@ -88,18 +88,41 @@ public final class DocumentRenderer implements Serializable {
 
     /** Renders events (any order) of one entity in the window [start, end). */
     public String render(String entity, long windowStart, long windowEnd, List<Event> events) {
-        List<Event> sorted = new ArrayList<>(events);
+        return render(
+                entity,
+                windowStart,
+                windowEnd,
+                events,
+                events.size(),
+                eventTypes(events),
+                sourceTopics(events));
+    }
+
+    /**
+     * Renders a window of which only some events are kept (the latest, as a bounded buffer keeps
+     * them): {@code totalEvents}, the types and the topics describe all of them.
+     */
+    public String render(
+            String entity,
+            long windowStart,
+            long windowEnd,
+            List<Event> keptEvents,
+            int totalEvents,
+            List<String> eventTypes,
+            List<String> sourceTopics) {
+        List<Event> sorted = new ArrayList<>(keptEvents);
         sorted.sort(EVENT_ORDER);
-        int omitted = Math.max(0, sorted.size() - maxEventsShown);
-        List<Event> shown = sorted.subList(omitted, sorted.size());
+        List<Event> shown =
+                sorted.subList(Math.max(0, sorted.size() - maxEventsShown), sorted.size());
+        int omitted = Math.max(0, totalEvents - shown.size());
 
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("entity", entity);
         context.put("windowStart", Instant.ofEpochMilli(windowStart).toString());
         context.put("windowEnd", Instant.ofEpochMilli(windowEnd).toString());
-        context.put("eventCount", sorted.size());
-        context.put("eventTypes", String.join(", ", eventTypes(sorted)));
-        context.put("sourceTopics", String.join(", ", sourceTopics(sorted)));
+        context.put("eventCount", totalEvents);
+        context.put("eventTypes", String.join(", ", eventTypes));
+        context.put("sourceTopics", String.join(", ", sourceTopics));
         context.put("omittedEvents", omitted);
         List<Map<String, Object>> eventContexts = new ArrayList<>(shown.size());
         for (Event event : shown) {
@@ -112,6 +135,11 @@ public final class DocumentRenderer implements Serializable {
             throw new IllegalArgumentException(
                     "The document template failed for entity " + entity + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The most events one document lists. */
+    public int maxEventsShown() {
+        return maxEventsShown;
     }
 
     /** Distinct event types of the events, sorted. */
