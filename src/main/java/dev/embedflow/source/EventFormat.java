@@ -21,6 +21,7 @@ public final class EventFormat implements Serializable {
     private final String payloadPointer;
     private final Set<String> deleteTypes;
     private final MemorySize maxRecordSize;
+    private final boolean cloudEventsBinaryMode;
 
     private EventFormat(Builder b) {
         this.keyPointer = b.keyPointer;
@@ -30,6 +31,7 @@ public final class EventFormat implements Serializable {
         this.payloadPointer = b.payloadPointer;
         this.deleteTypes = Set.copyOf(b.deleteTypes);
         this.maxRecordSize = b.maxRecordSize;
+        this.cloudEventsBinaryMode = b.cloudEventsBinaryMode;
     }
 
     /** CloudEvents: key = subject, time = time, type = type, id = id, payload = data. */
@@ -71,6 +73,11 @@ public final class EventFormat implements Serializable {
         return maxRecordSize;
     }
 
+    /** Whether records with a {@code ce_specversion} header are read in CloudEvents binary mode. */
+    public boolean cloudEventsBinaryMode() {
+        return cloudEventsBinaryMode;
+    }
+
     @Override
     public String toString() {
         return "EventFormat[key="
@@ -87,6 +94,8 @@ public final class EventFormat implements Serializable {
                 + deleteTypes
                 + ", maxRecordSize="
                 + maxRecordSize.toHumanReadableString()
+                + ", binaryMode="
+                + cloudEventsBinaryMode
                 + "]";
     }
 
@@ -99,8 +108,15 @@ public final class EventFormat implements Serializable {
         private String payloadPointer = "/data";
         private Set<String> deleteTypes = Set.of();
         private MemorySize maxRecordSize = MemorySize.parse("1mb");
+        private boolean cloudEventsBinaryMode = true;
 
         private Builder() {}
+
+        /** Read records with a {@code ce_specversion} header in binary mode (default true). */
+        public Builder cloudEventsBinaryMode(boolean cloudEventsBinaryMode) {
+            this.cloudEventsBinaryMode = cloudEventsBinaryMode;
+            return this;
+        }
 
         public Builder keyPointer(String keyPointer) {
             this.keyPointer = keyPointer;

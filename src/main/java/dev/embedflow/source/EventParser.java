@@ -76,7 +76,7 @@ public final class EventParser implements Serializable {
                 return dead(origin, value, "value is not valid UTF-8");
             }
             Header specVersion = record.headers().lastHeader(CE_PREFIX + "specversion");
-            return specVersion != null
+            return specVersion != null && format.cloudEventsBinaryMode()
                     ? binaryMode(record, origin, text)
                     : jsonValue(record, origin, text);
         } catch (RuntimeException e) {
