@@ -91,15 +91,17 @@ public final class BatchDispatcher implements AutoCloseable {
         this.lingerNanos = config.linger().toNanos();
         this.dimensions = config.dimensions().orElse(null);
         long now = System.nanoTime();
+        // Requests are paced evenly (no burst); tokens may burst up to one second's share, and a
+        // batch larger than that waits for a full bucket and leaves it in debt, so the average
+        // stays at the cap.
         this.requestBucket =
                 config.maxRequestsPerSecond()
-                        .map(r -> r / parallelism)
-                        .map(r -> new TokenBucket(r, Math.max(1.0, r), now))
+                        .map(r -> new TokenBucket(r / parallelism, 1.0, now))
                         .orElse(null);
         this.tokenBucket =
                 config.maxTokensPerMinute()
-                        .map(t -> (double) t / parallelism)
-                        .map(t -> new TokenBucket(t / 60.0, Math.max(1.0, t), now))
+                        .map(t -> (double) t / parallelism / 60.0)
+                        .map(perSecond -> new TokenBucket(perSecond, Math.max(1.0, perSecond), now))
                         .orElse(null);
         this.metrics = new EmbeddingMetrics(metricGroup, () -> inFlight, limit::current);
         this.loop =
