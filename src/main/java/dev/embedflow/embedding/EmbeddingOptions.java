@@ -156,7 +156,8 @@ public final class EmbeddingOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Cap on requests per second for the whole job; each subtask takes"
-                                    + " its share (divided by the parallelism). Unset: no cap.");
+                                    + " its share (divided by the parallelism) and paces its"
+                                    + " requests evenly. Unset: no cap.");
 
     public static final ConfigOption<Long> RATE_TOKENS_PER_MINUTE =
             key("embedding.rate.tokens-per-minute")
@@ -164,7 +165,8 @@ public final class EmbeddingOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Cap on estimated tokens per minute for the whole job; each subtask"
-                                    + " takes its share. Unset: no cap.");
+                                    + " takes its share, with bursts of at most one second's"
+                                    + " worth. Unset: no cap.");
 
     public static final ConfigOption<RetriesExhausted> ON_RETRIES_EXHAUSTED =
             key("embedding.on-retries-exhausted")

@@ -34,9 +34,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * payload). Fatal errors (bad key, unknown model, wrong URL) and, if so configured, spent retries
  * fail the record's future and so the job; the message names provider, URL and model.
  *
- * <p>Wire it with {@link #embed(DataStream, EmbeddingConfig, TypeInformation)}, which sets the
- * async operator's timeout and capacity from the configuration, then split with {@link
- * EmbeddingResultSplitter}.
+ * <p>Wire it with {@link #embed(DataStream, EmbeddingConfig)}, which sets the async operator's
+ * timeout and capacity from the configuration, then split with {@link EmbeddingResultSplitter}.
  *
  * @param <IN> the record type
  */
@@ -58,21 +57,23 @@ public final class EmbeddingAsyncFunction<IN extends Embeddable>
      * EmbeddingConfig#asyncCapacity()}).
      */
     public static <IN extends Embeddable> SingleOutputStreamOperator<EmbeddingResult<IN>> embed(
-            DataStream<IN> records, EmbeddingConfig config, TypeInformation<IN> recordType) {
+            DataStream<IN> records, EmbeddingConfig config) {
         return AsyncDataStream.unorderedWait(
                         records,
                         new EmbeddingAsyncFunction<IN>(config),
                         config.asyncTimeout().toMillis(),
                         TimeUnit.MILLISECONDS,
                         config.asyncCapacity())
-                .returns(resultType(recordType))
+                .returns(EmbeddingAsyncFunction.<IN>resultType())
                 .name("embed (" + config.provider() + ")");
     }
 
-    /** The type information of {@code EmbeddingResult<IN>}. */
+    /**
+     * The type information of {@code EmbeddingResult<IN>}: a generic type (Kryo), as the record
+     * inside is whatever the job embeds.
+     */
     @SuppressWarnings("unchecked")
-    public static <IN> TypeInformation<EmbeddingResult<IN>> resultType(
-            TypeInformation<IN> recordType) {
+    public static <IN> TypeInformation<EmbeddingResult<IN>> resultType() {
         return (TypeInformation<EmbeddingResult<IN>>)
                 (TypeInformation<?>) TypeInformation.of(new TypeHint<EmbeddingResult<Object>>() {});
     }

@@ -22,7 +22,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -163,7 +162,7 @@ class EmbeddingUnderFaultsITCase {
         env.setParallelism(2);
         DataStream<Doc> input = env.fromData(docs).rebalance();
         SingleOutputStreamOperator<String> embedded =
-                EmbeddingAsyncFunction.embed(input, config, TypeInformation.of(Doc.class))
+                EmbeddingAsyncFunction.embed(input, config)
                         .process(
                                 new EmbeddingResultSplitter<Doc, String>(
                                         (doc, vector) ->
