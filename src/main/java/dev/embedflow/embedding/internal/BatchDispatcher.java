@@ -68,7 +68,6 @@ public final class BatchDispatcher implements AutoCloseable {
     private EmbeddingException fatal;
     private Integer dimensions;
     private volatile int inFlight;
-    private boolean closed;
 
     /**
      * @param config the settings
@@ -138,14 +137,12 @@ public final class BatchDispatcher implements AutoCloseable {
         }
     }
 
-    /** Stops the dispatcher thread; texts not yet answered are abandoned. */
+    /**
+     * Stops the dispatcher thread; texts not yet answered are abandoned (Flink's async operator
+     * waits for every record before it closes the function, so there are none in a clean stop).
+     */
     @Override
     public void close() {
-        try {
-            loop.execute(() -> closed = true);
-        } catch (RejectedExecutionException alreadyClosed) {
-            return;
-        }
         loop.shutdownNow();
     }
 
@@ -163,7 +160,7 @@ public final class BatchDispatcher implements AutoCloseable {
 
     /** Sends every batch that is due, within the in-flight limit and the rate caps. */
     private void pump() {
-        if (closed || fatal != null) {
+        if (fatal != null) {
             return;
         }
         while (inFlight < limit.current()) {
@@ -273,9 +270,6 @@ public final class BatchDispatcher implements AutoCloseable {
         inFlight--;
         long now = System.nanoTime();
         metrics.latencyMillis.update(TimeUnit.NANOSECONDS.toMillis(now - sentNanos));
-        if (closed) {
-            return;
-        }
         if (e == null && response.vectors().size() != batch.size()) {
             e =
                     failure(
@@ -353,9 +347,6 @@ public final class BatchDispatcher implements AutoCloseable {
         metrics.retried(failure.outcome());
         loop.schedule(
                 () -> {
-                    if (closed) {
-                        return;
-                    }
                     if (fatal != null) {
                         again.forEach(item -> item.callback.failed(fatal));
                         return;
