@@ -46,6 +46,7 @@ import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.aws.AwsSdk2Transport;
 import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+import org.opensearch.client.transport.httpclient5.ResponseException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -292,6 +293,13 @@ public final class OpenSearchConnection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (e instanceof OpenSearchConnectionException known) {
                 throw known;
+            }
+            // an error answer without a JSON body, e.g. from a proxy in front of OpenSearch
+            if (find(e, ResponseException.class) instanceof ResponseException answered) {
+                if (answered.status() == 401 || answered.status() == 403) {
+                    throw refused(answered.status());
+                }
+                return new JsonResponse(answered.status(), MissingNode.getInstance());
             }
             throw failure(method + " " + endpoint, e);
         }
