@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.opensearch.JsonResponse;
 import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.opensearch.OpenSearchConnectionException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,6 +34,23 @@ public final class IndexManager {
 
     public IndexManager(OpenSearchConnection connection) {
         this.connection = Objects.requireNonNull(connection, "connection");
+    }
+
+    /**
+     * The job's pre-flight, for {@code main()} before {@code execute()}: connects, creates or
+     * checks the index of {@code spec} and its alias, and fails (before any record is read) if the
+     * index does not fit.
+     *
+     * @throws IndexMismatchException if the index exists with another shape or model
+     * @throws OpenSearchConnectionException if OpenSearch cannot be reached or refuses
+     */
+    public static Outcome preflight(OpenSearchConnectionConfig config, IndexSpec spec) {
+        try (OpenSearchConnection connection = OpenSearchConnection.open(config)) {
+            IndexManager manager = new IndexManager(connection);
+            Outcome outcome = manager.ensureIndex(spec);
+            manager.ensureAlias(spec);
+            return outcome;
+        }
     }
 
     /** What {@link #ensureIndex} did. */

@@ -15,9 +15,9 @@ import dev.embedflow.deadletter.DeadLetterKafkaSerializer;
 import dev.embedflow.deadletter.KafkaDeadLetterWriter;
 import dev.embedflow.deadletter.Origin;
 import dev.embedflow.index.IndexManager;
+import dev.embedflow.index.IndexMismatchException;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.local.KafkaBroker;
-import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.testing.KafkaExtension;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
@@ -119,10 +119,11 @@ class OpenSearchSinkITCase {
     void aDimensionMismatchStopsTheJobBeforeItWritesAnything(OpenSearchTestIndex index)
             throws Exception {
         IndexSpec existing = spec(index, 8);
-        try (OpenSearchConnection connection = OpenSearchConnection.open(connection(index))) {
-            new IndexManager(connection).ensureIndex(existing);
-        }
+        IndexManager.preflight(connection(index), existing);
         IndexSpec job = spec(index, DIMENSION);
+        assertThatThrownBy(() -> IndexManager.preflight(connection(index), job))
+                .isInstanceOf(IndexMismatchException.class)
+                .hasMessageContaining("dimension: the index has 8");
 
         assertThatThrownBy(() -> run(sink(index, job).build(), List.of(upsert("c", 0, "text"))))
                 .rootCause()
