@@ -84,6 +84,9 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
     private final Histogram bulkLatency;
     private volatile long lastLatencyMillis;
 
+    /** {@link #pending()} for the metric reporter thread. */
+    private volatile int pendingForMetrics;
+
     public OpenSearchSinkWriter(WriterSettings settings, WriterInitContext context)
             throws Exception {
         this.settings = settings;
@@ -123,7 +126,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
         this.bulkLatency =
                 metrics.histogram(
                         "opensearchBulkLatencyMs", new DescriptiveStatisticsHistogram(1_000));
-        metrics.gauge("opensearchPendingActions", () -> (long) pending());
+        metrics.gauge("opensearchPendingActions", () -> (long) pendingForMetrics);
         metrics.setCurrentSendTimeGauge(() -> lastLatencyMillis);
         scheduleInterval();
     }
@@ -137,6 +140,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
         Pending pending = new Pending(action, render(action));
         queue.addLast(pending);
         queuedBytes += pending.size();
+        pendingForMetrics = pending();
         trySend(false);
     }
 
@@ -279,11 +283,13 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
     private void begin(List<Pending> batch) {
         requestInFlight = true;
         inFlight = batch;
+        pendingForMetrics = pending();
     }
 
     private void end() {
         requestInFlight = false;
         inFlight = List.of();
+        pendingForMetrics = pending();
     }
 
     /** Runs {@code request} on the I/O thread and hands its result to the mailbox. */
@@ -476,6 +482,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
             queue.addFirst(p);
             queuedBytes += p.size();
         }
+        pendingForMetrics = pending();
     }
 
     private long backOff(int attempt) {
