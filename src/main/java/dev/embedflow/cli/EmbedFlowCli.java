@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             ServeEmbeddingsCommand.class,
             SearchCommand.class,
-            IndexCommand.class
+            IndexCommand.class,
+            StreamCommand.class
         })
 public final class EmbedFlowCli implements Runnable {
 

@@ -1,6 +1,7 @@
 package dev.embedflow.window;
 
 import dev.embedflow.deadletter.Origin;
+import dev.embedflow.embedding.Embeddable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,7 +10,7 @@ import java.util.Objects;
  * One document rendered from an entity's events in a window: the text to embed and the metadata to
  * filter on. A Flink POJO.
  */
-public class ContextDocument {
+public class ContextDocument implements Embeddable {
 
     private String id;
     private String entity;
@@ -20,6 +21,7 @@ public class ContextDocument {
     private List<String> sourceTopics = new ArrayList<>();
     private String text;
     private List<Origin> origins = new ArrayList<>();
+    private long sequence;
 
     /** For Flink's POJO serializer. */
     public ContextDocument() {}
@@ -115,6 +117,18 @@ public class ContextDocument {
         this.text = text;
     }
 
+    /**
+     * The entity's output sequence number: later outputs of the window operator for one entity have
+     * larger numbers, so that an older version overtaken on the way to the index is dropped.
+     */
+    public long getSequence() {
+        return sequence;
+    }
+
+    public void setSequence(long sequence) {
+        this.sequence = sequence;
+    }
+
     /** Kafka coordinates of the events, for dead letters (at most a bounded number). */
     public List<Origin> getOrigins() {
         return origins;
@@ -122,6 +136,21 @@ public class ContextDocument {
 
     public void setOrigins(List<Origin> origins) {
         this.origins = origins;
+    }
+
+    @Override
+    public String documentId() {
+        return id;
+    }
+
+    @Override
+    public String text() {
+        return text;
+    }
+
+    @Override
+    public List<Origin> origins() {
+        return origins;
     }
 
     @Override

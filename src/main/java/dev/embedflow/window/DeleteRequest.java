@@ -12,6 +12,7 @@ public class DeleteRequest {
     private String entity;
     private String documentId;
     private Origin origin;
+    private long sequence;
 
     /** For Flink's POJO serializer. */
     public DeleteRequest() {}
@@ -47,6 +48,15 @@ public class DeleteRequest {
 
     public void setDocumentId(String documentId) {
         this.documentId = documentId;
+    }
+
+    /** The entity's output sequence number (see {@link ContextDocument#getSequence()}). */
+    public long getSequence() {
+        return sequence;
+    }
+
+    public void setSequence(long sequence) {
+        this.sequence = sequence;
     }
 
     /** The record that asked for the delete (a tombstone or delete event), or null. */

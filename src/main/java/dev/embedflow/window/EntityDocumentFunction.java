@@ -64,6 +64,7 @@ public final class EntityDocumentFunction
     private transient MapState<Long, WindowBuffer> windows;
     private transient MapState<String, String> emittedHashes;
     private transient ValueState<Long> deletedUpTo;
+    private transient ValueState<Long> sequence;
     private transient Counter documentsEmitted;
     private transient Counter unchangedSkipped;
     private transient Counter lateDeadLettered;
@@ -104,6 +105,7 @@ public final class EntityDocumentFunction
         deletedUpTo =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("deleted-up-to", Types.LONG));
+        sequence = getRuntimeContext().getState(new ValueStateDescriptor<>("sequence", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         documentsEmitted = metrics.counter("documentsEmitted");
         unchangedSkipped = metrics.counter("documentsUnchanged");
@@ -206,7 +208,9 @@ public final class EntityDocumentFunction
                     && spec.idMode() == WindowSpec.IdMode.HISTORY) {
                 String staleId = DocumentIds.window(entity, session.getStart());
                 emittedHashes.remove(staleId);
-                ctx.output(DELETES, DeleteRequest.document(entity, staleId));
+                DeleteRequest stale = DeleteRequest.document(entity, staleId);
+                stale.setSequence(nextSequence());
+                ctx.output(DELETES, stale);
             }
         }
         windows.put(merged.getStart(), merged);
@@ -289,7 +293,7 @@ public final class EntityDocumentFunction
             origins.add(event.origin());
         }
         documentsEmitted.inc();
-        out.collect(
+        ContextDocument document =
                 new ContextDocument(
                         id,
                         entity,
@@ -299,7 +303,9 @@ public final class EntityDocumentFunction
                         buffer.getEventTypes(),
                         buffer.getSourceTopics(),
                         text,
-                        origins));
+                        origins);
+        document.setSequence(nextSequence());
+        out.collect(document);
     }
 
     private void delete(Event event, Context ctx) throws Exception {
@@ -310,7 +316,17 @@ public final class EntityDocumentFunction
         windows.clear();
         emittedHashes.clear();
         deletes.inc();
-        ctx.output(DELETES, DeleteRequest.entity(entity, event.origin()));
+        DeleteRequest delete = DeleteRequest.entity(entity, event.origin());
+        delete.setSequence(nextSequence());
+        ctx.output(DELETES, delete);
+    }
+
+    /** The entity's next output sequence number. */
+    private long nextSequence() throws Exception {
+        Long last = sequence.value();
+        long next = last == null ? 1 : last + 1;
+        sequence.update(next);
+        return next;
     }
 
     private void tooLate(Context ctx, Event event, long watermark) {

@@ -34,11 +34,19 @@ class LauncherITCase {
                 new java.util.ArrayList<>(
                         List.of(Path.of("embedflow").toAbsolutePath().toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // stderr apart: the launcher writes notes there (for example "sources changed").
+        java.io.File errors = java.io.File.createTempFile("launcher", ".err");
+        errors.deleteOnExit();
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectError(ProcessBuilder.Redirect.to(errors))
+                        .start();
         byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String text = new String(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as(text).isZero();
+        assertThat(process.exitValue())
+                .as(text + java.nio.file.Files.readString(errors.toPath()))
+                .isZero();
         return text;
     }
 }

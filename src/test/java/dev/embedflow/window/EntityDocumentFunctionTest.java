@@ -138,6 +138,11 @@ class EntityDocumentFunctionTest {
         assertThat(deletes())
                 .containsExactly(
                         DeleteRequest.document("customer-42", "customer-42@2026-03-01T10:15:00Z"));
+        assertThat(documents())
+                .extracting(ContextDocument::getSequence)
+                .as("the entity's outputs are numbered in order")
+                .containsExactly(1L, 2L, 4L);
+        assertThat(deletes().get(0).getSequence()).isEqualTo(3L);
     }
 
     @Test
