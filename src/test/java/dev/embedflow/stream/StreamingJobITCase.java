@@ -1,0 +1,359 @@
+package dev.embedflow.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.embedflow.deadletter.DeadLetterKafkaSerializer;
+import dev.embedflow.embedding.local.Embedder;
+import dev.embedflow.embedding.local.Embedding;
+import dev.embedflow.embedding.local.LocalEmbeddingModel;
+import dev.embedflow.embedding.local.TruncationPolicy;
+import dev.embedflow.embedding.server.EmbeddingServer;
+import dev.embedflow.local.KafkaBroker;
+import dev.embedflow.local.OpenSearchNode;
+import dev.embedflow.local.SampleBusiness;
+import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.opensearch.OpenSearchConnectionConfig;
+import dev.embedflow.search.SearchHit;
+import dev.embedflow.search.SearchQuery;
+import dev.embedflow.search.SemanticSearch;
+import dev.embedflow.source.Event;
+import dev.embedflow.source.EventFormat;
+import dev.embedflow.source.EventParser;
+import dev.embedflow.testing.KafkaExtension;
+import dev.embedflow.testing.OpenSearchExtension;
+import dev.embedflow.testing.OpenSearchTestIndex;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The streaming job end to end on a Flink MiniCluster with the real Kafka broker, the real
+ * OpenSearch with k-NN and the real model behind the embedding server (which counts the texts it
+ * embeds).
+ */
+@ExtendWith({KafkaExtension.class, OpenSearchExtension.class})
+class StreamingJobITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
+    private static final long WINDOW = Duration.ofHours(1).toMillis();
+
+    private static LocalEmbeddingModel model;
+    private static CountingEmbedder counting;
+    private static EmbeddingServer server;
+
+    @BeforeAll
+    static void startEmbeddingServer() throws Exception {
+        model = LocalEmbeddingModel.acquireShared();
+        counting = new CountingEmbedder(model);
+        server = EmbeddingServer.builder(counting).port(0).build().start();
+    }
+
+    @AfterAll
+    static void stopEmbeddingServer() {
+        server.close();
+        model.close();
+    }
+
+    @Test
+    void eventsBecomeSearchableDocumentsAndMalformedRecordsBecomeDeadLetters(
+            KafkaBroker kafka, OpenSearchNode node, OpenSearchTestIndex index) throws Exception {
+        String topic = KafkaExtension.createTopic(kafka, "events", 2);
+        String deadLetters = KafkaExtension.createTopic(kafka, "dead-letters", 1);
+        List<String> good = new SampleBusiness(42, START).events(300, 15);
+        List<byte[]> bad = malformedRecords(30);
+        List<byte[]> all = new ArrayList<>();
+        good.forEach(e -> all.add(e.getBytes(StandardCharsets.UTF_8)));
+        for (int i = 0; i < bad.size(); i++) {
+            all.add(10 * i + 5, bad.get(i)); // one bad record in every ten
+        }
+        produce(kafka, topic, all);
+
+        Configuration config = config(kafka, node, index, topic, deadLetters);
+        config.setString("window.mode", "TUMBLING");
+        config.setString("window.size", "1 h");
+        runToEnd(config);
+
+        Set<String> expectedIds = expectedHourlyDocumentIds(good);
+        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
+            connection.client().indices().refresh(r -> r.index(index.name()));
+            long count = connection.client().count(c -> c.index(index.name())).count();
+            assertThat(count).isEqualTo(expectedIds.size());
+
+            var first =
+                    connection
+                            .client()
+                            .get(
+                                    g -> g.index(index.name()).id(expectedIds.iterator().next()),
+                                    JsonNode.class);
+            assertThat(first.found()).isTrue();
+            assertThat(first.source().get("embedding").size()).isEqualTo(384);
+            assertThat(first.source().get("model").asText()).isEqualTo("all-MiniLM-L6-v2");
+
+            float[] query =
+                    model.embed("my parcel still has not arrived and the tracking shows no update")
+                            .vector();
+            List<SearchHit> hits =
+                    new SemanticSearch(connection)
+                            .search(index.name(), SearchQuery.builder().vector(query).k(3).build());
+            assertThat(hits).isNotEmpty();
+            var top =
+                    connection
+                            .client()
+                            .get(g -> g.index(index.name()).id(hits.get(0).id()), JsonNode.class);
+            assertThat(top.source().get("text").asText())
+                    .as(
+                            "the best match for a late-parcel question is a document with such a ticket")
+                    .contains("the parcel has not arrived");
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> dead = consumeAll(kafka, deadLetters, bad.size());
+        assertThat(dead).hasSize(bad.size());
+        Set<String> deadValues = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : dead) {
+            assertThat(header(record, DeadLetterKafkaSerializer.STAGE)).isEqualTo("SOURCE");
+            assertThat(header(record, DeadLetterKafkaSerializer.REASON)).isNotBlank();
+            assertThat(header(record, DeadLetterKafkaSerializer.ORIGIN_TOPIC)).isEqualTo(topic);
+            assertThat(header(record, DeadLetterKafkaSerializer.ORIGIN_OFFSET)).matches("\\d+");
+            deadValues.add(new String(record.value(), StandardCharsets.ISO_8859_1));
+        }
+        Set<String> badValues = new HashSet<>();
+        bad.forEach(b -> badValues.add(new String(b, StandardCharsets.ISO_8859_1)));
+        assertThat(deadValues).isEqualTo(badValues);
+    }
+
+    @Test
+    void republishedEventsWithUnchangedContentAreNotEmbeddedAgain(
+            KafkaBroker kafka, OpenSearchNode node, OpenSearchTestIndex index) throws Exception {
+        String topic = KafkaExtension.createTopic(kafka, "events", 2);
+        String deadLetters = KafkaExtension.createTopic(kafka, "dead-letters", 1);
+        List<String> events = new SampleBusiness(7, START).events(60, 10);
+        List<byte[]> twice = new ArrayList<>();
+        events.forEach(e -> twice.add(e.getBytes(StandardCharsets.UTF_8)));
+        events.forEach(e -> twice.add(e.getBytes(StandardCharsets.UTF_8)));
+        produce(kafka, topic, twice);
+
+        Configuration config = config(kafka, node, index, topic, deadLetters);
+        config.setString("window.mode", "NONE");
+        int before = counting.texts.get();
+        runToEnd(config);
+
+        // The start-up probe embeds one text; every event is embedded once, its repeat not at all.
+        assertThat(counting.texts.get() - before).isEqualTo(events.size() + 1);
+        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
+            connection.client().indices().refresh(r -> r.index(index.name()));
+            assertThat(connection.client().count(c -> c.index(index.name())).count())
+                    .isEqualTo(events.size());
+        }
+    }
+
+    private static void runToEnd(Configuration config) throws Exception {
+        StreamingJob.Prepared prepared = StreamingJob.prepare(config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(1000);
+        StreamingJob.build(env, config, prepared);
+        env.execute("streaming-job-it");
+    }
+
+    private static Configuration config(
+            KafkaBroker kafka,
+            OpenSearchNode node,
+            OpenSearchTestIndex index,
+            String topic,
+            String deadLetters) {
+        Configuration config = new Configuration();
+        config.setString("source.bootstrap-servers", kafka.bootstrapServers());
+        config.setString("source.topics", topic);
+        config.setString("source.group-id", "it-" + UUID.randomUUID());
+        config.setString("source.starting-offsets", "EARLIEST");
+        config.setString("source.bounded", "true");
+        config.setString("source.max-record-size", "10kb");
+        config.setString("window.allowed-lateness", "0 s");
+        config.setString("embedding.provider", "openai");
+        config.setString("embedding.base-url", server.baseUri().toString());
+        config.setString("embedding.model", LocalEmbeddingModel.MODEL_ID);
+        config.setString("opensearch.hosts", node.httpUri().toString());
+        config.setString("opensearch.index.base-name", index.name() + "-base");
+        config.setString("opensearch.index.alias", index.name());
+        config.setString("opensearch.index.replicas", "0");
+        config.setString("dead-letter.topic", deadLetters);
+        return config;
+    }
+
+    private static OpenSearchConnectionConfig connectionConfig(OpenSearchNode node) {
+        Configuration config = new Configuration();
+        config.setString("opensearch.hosts", node.httpUri().toString());
+        return OpenSearchConnectionConfig.fromConfiguration(config);
+    }
+
+    /** Ids of the hourly documents the good events should give: entity@hour. */
+    private static Set<String> expectedHourlyDocumentIds(List<String> good) {
+        EventParser parser = new EventParser(EventFormat.cloudEvents());
+        Set<String> ids = new HashSet<>();
+        for (String line : good) {
+            Event event =
+                    parser.parse(
+                                    new ConsumerRecord<>(
+                                            "t", 0, 0, null, line.getBytes(StandardCharsets.UTF_8)))
+                            .getEvent();
+            long windowStart = event.getEventTime() - Math.floorMod(event.getEventTime(), WINDOW);
+            ids.add(event.getEntity() + "@" + Instant.ofEpochMilli(windowStart));
+        }
+        return ids;
+    }
+
+    /** Not JSON, no subject, bad time, invalid UTF-8, too large: in turn. */
+    private static List<byte[]> malformedRecords(int count) {
+        List<byte[]> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] record =
+                    switch (i % 5) {
+                        case 0 ->
+                                ("{\"specversion\":\"1.0\",\"subject\": broken " + i)
+                                        .getBytes(StandardCharsets.UTF_8);
+                        case 1 ->
+                                ("{\"type\":\"order.placed\",\"time\":\"2026-03-01T10:00:00Z\",\"n\":"
+                                                + i
+                                                + "}")
+                                        .getBytes(StandardCharsets.UTF_8);
+                        case 2 ->
+                                ("{\"subject\":\"customer-1\",\"time\":\"soon\",\"n\":" + i + "}")
+                                        .getBytes(StandardCharsets.UTF_8);
+                        case 3 -> new byte[] {'{', (byte) 0xC3, (byte) 0x28, (byte) i};
+                        default ->
+                                ("{\"subject\":\"customer-2\",\"pad\":\""
+                                                + "x".repeat(20_000)
+                                                + i
+                                                + "\"}")
+                                        .getBytes(StandardCharsets.UTF_8);
+                    };
+            records.add(record);
+        }
+        return records;
+    }
+
+    private static void produce(KafkaBroker kafka, String topic, List<byte[]> values) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < values.size(); i++) {
+                // Keyed so that one customer's events stay in one partition, as producers do.
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                ("k" + (i % 7)).getBytes(StandardCharsets.UTF_8),
+                                values.get(i)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> consumeAll(
+            KafkaBroker kafka, String topic, int expected) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(topic));
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        return records;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The real model, counting the texts it is asked to embed. */
+    static final class CountingEmbedder implements Embedder {
+        final AtomicInteger texts = new AtomicInteger();
+        private final Embedder delegate;
+
+        CountingEmbedder(Embedder delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String modelId() {
+            return delegate.modelId();
+        }
+
+        @Override
+        public Set<String> modelAliases() {
+            return delegate.modelAliases();
+        }
+
+        @Override
+        public int dimensions() {
+            return delegate.dimensions();
+        }
+
+        @Override
+        public int maxTokens() {
+            return delegate.maxTokens();
+        }
+
+        @Override
+        public int countTokens(String text) {
+            return delegate.countTokens(text);
+        }
+
+        @Override
+        public CompletableFuture<List<Embedding>> embedAsync(
+                List<String> input, TruncationPolicy policy) {
+            texts.addAndGet(input.size());
+            return delegate.embedAsync(input, policy);
+        }
+    }
+}
