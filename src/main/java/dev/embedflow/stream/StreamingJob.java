@@ -1,5 +1,6 @@
 package dev.embedflow.stream;
 
+import dev.embedflow.chunk.ChunkOptions;
 import dev.embedflow.cli.StreamCommand;
 import dev.embedflow.deadletter.DeadLetter;
 import dev.embedflow.deadletter.DeadLetterKafkaSerializer;
@@ -110,6 +111,7 @@ public final class StreamingJob {
         DeadLetterOptions.producerProperties(config);
         EmbeddingConfig embedding = EmbeddingConfig.fromConfiguration(config);
         ModelInfo model = EmbeddingProviders.probe(embedding, PROBE_TIMEOUT);
+        ChunkOptions.chunker(config, model.model());
         IndexSpec index = IndexSpec.fromConfiguration(config, model.model(), model.dimensions());
         OpenSearchConnectionConfig connection =
                 OpenSearchConnectionConfig.fromConfiguration(config);
@@ -146,6 +148,7 @@ public final class StreamingJob {
                                 new EntityDocumentFunction(
                                         WindowOptions.windowSpec(config),
                                         WindowOptions.renderer(config),
+                                        ChunkOptions.chunker(config, model),
                                         model,
                                         stateTtl))
                         .uid("documents")

@@ -22,6 +22,8 @@ public class ContextDocument implements Embeddable {
     private String text;
     private List<Origin> origins = new ArrayList<>();
     private long sequence;
+    private int chunk;
+    private int chunkCount = 1;
 
     /** For Flink's POJO serializer. */
     public ContextDocument() {}
@@ -127,6 +129,24 @@ public class ContextDocument implements Embeddable {
 
     public void setSequence(long sequence) {
         this.sequence = sequence;
+    }
+
+    /** Which chunk of the window's text this is, from 0. */
+    public int getChunk() {
+        return chunk;
+    }
+
+    public void setChunk(int chunk) {
+        this.chunk = chunk;
+    }
+
+    /** How many chunks the window's text was split into to fit the model (1: not split). */
+    public int getChunkCount() {
+        return chunkCount;
+    }
+
+    public void setChunkCount(int chunkCount) {
+        this.chunkCount = chunkCount;
     }
 
     /** Kafka coordinates of the events, for dead letters (at most a bounded number). */

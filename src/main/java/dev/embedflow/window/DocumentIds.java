@@ -36,6 +36,11 @@ public final class DocumentIds {
         return bounded(entity + "@" + Instant.ofEpochMilli(event.getEventTime()) + "#" + eventId);
     }
 
+    /** Chunk {@code index} (from 0) of a document split to fit the model. */
+    public static String chunk(String documentId, int index) {
+        return documentId + "#" + index;
+    }
+
     private static String bounded(String id) {
         byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
         if (bytes.length <= MAX_ID_BYTES) {

@@ -1,5 +1,6 @@
 package dev.embedflow.window;
 
+import dev.embedflow.chunk.LineChunker;
 import dev.embedflow.deadletter.DeadLetter;
 import dev.embedflow.deadletter.Origin;
 import dev.embedflow.deadletter.Stage;
@@ -58,11 +59,13 @@ public final class EntityDocumentFunction
 
     private final WindowSpec spec;
     private final DocumentRenderer renderer;
+    private final LineChunker chunker;
     private final String modelName;
     private final Duration unchangedFilterTtl;
 
     private transient MapState<Long, WindowBuffer> windows;
     private transient MapState<String, String> emittedHashes;
+    private transient MapState<String, Integer> chunkCounts;
     private transient ValueState<Long> deletedUpTo;
     private transient ValueState<Long> sequence;
     private transient Counter documentsEmitted;
@@ -71,16 +74,19 @@ public final class EntityDocumentFunction
     private transient Counter deletes;
 
     /**
+     * @param chunker splits a text over the model's token limit into chunks on line boundaries
      * @param modelName part of the content hash: a new model re-embeds unchanged text
      * @param unchangedFilterTtl how long the hash of an emitted document is remembered
      */
     public EntityDocumentFunction(
             WindowSpec spec,
             DocumentRenderer renderer,
+            LineChunker chunker,
             String modelName,
             Duration unchangedFilterTtl) {
         this.spec = spec;
         this.renderer = renderer;
+        this.chunker = chunker;
         this.modelName = modelName;
         this.unchangedFilterTtl = unchangedFilterTtl;
     }
@@ -102,6 +108,14 @@ public final class EntityDocumentFunction
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build());
         emittedHashes = getRuntimeContext().getMapState(hashes);
+        MapStateDescriptor<String, Integer> chunks =
+                new MapStateDescriptor<>("chunk-counts", Types.STRING, Types.INT);
+        chunks.enableTimeToLive(
+                StateTtlConfig.newBuilder(unchangedFilterTtl)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        chunkCounts = getRuntimeContext().getMapState(chunks);
         deletedUpTo =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("deleted-up-to", Types.LONG));
@@ -208,9 +222,7 @@ public final class EntityDocumentFunction
                     && spec.idMode() == WindowSpec.IdMode.HISTORY) {
                 String staleId = DocumentIds.window(entity, session.getStart());
                 emittedHashes.remove(staleId);
-                DeleteRequest stale = DeleteRequest.document(entity, staleId);
-                stale.setSequence(nextSequence());
-                ctx.output(DELETES, stale);
+                deleteChunks(entity, staleId, 0, ctx);
             }
         }
         windows.put(merged.getStart(), merged);
@@ -288,24 +300,60 @@ public final class EntityDocumentFunction
             return;
         }
         emittedHashes.put(id, hash);
+        List<String> chunks = chunker.chunk(text);
+        // A shorter text than last time leaves chunks behind: delete them (ids differ from the
+        // new ones, so the order of deletes and upserts does not matter).
+        deleteChunks(entity, id, chunks.size(), ctx);
+        chunkCounts.put(id, chunks.size());
         List<Origin> origins = new ArrayList<>();
         for (Event event : buffer.getEvents()) {
             origins.add(event.origin());
         }
         documentsEmitted.inc();
-        ContextDocument document =
-                new ContextDocument(
-                        id,
-                        entity,
-                        buffer.getStart(),
-                        buffer.getEnd(),
-                        buffer.getTotalEvents(),
-                        buffer.getEventTypes(),
-                        buffer.getSourceTopics(),
-                        text,
-                        origins);
-        document.setSequence(nextSequence());
-        out.collect(document);
+        for (int i = 0; i < chunks.size(); i++) {
+            ContextDocument document =
+                    new ContextDocument(
+                            chunks.size() == 1 ? id : DocumentIds.chunk(id, i),
+                            entity,
+                            buffer.getStart(),
+                            buffer.getEnd(),
+                            buffer.getTotalEvents(),
+                            buffer.getEventTypes(),
+                            buffer.getSourceTopics(),
+                            chunks.get(i),
+                            origins);
+            document.setChunk(i);
+            document.setChunkCount(chunks.size());
+            document.setSequence(nextSequence());
+            out.collect(document);
+        }
+    }
+
+    /**
+     * Deletes what was emitted under {@code id} beyond {@code keep} chunks: the unsplit document
+     * when it is now split, or the tail chunks when there are fewer now (keep 0: all of it).
+     */
+    private void deleteChunks(String entity, String id, int keep, Context ctx) throws Exception {
+        Integer previous = chunkCounts.get(id);
+        if (previous == null) {
+            return;
+        }
+        List<String> gone = new ArrayList<>();
+        if (previous == 1 && keep != 1) {
+            gone.add(id);
+        } else if (previous > 1) {
+            for (int i = keep == 1 ? 0 : keep; i < previous; i++) {
+                gone.add(DocumentIds.chunk(id, i));
+            }
+        }
+        for (String goneId : gone) {
+            DeleteRequest delete = DeleteRequest.document(entity, goneId);
+            delete.setSequence(nextSequence());
+            ctx.output(DELETES, delete);
+        }
+        if (keep == 0) {
+            chunkCounts.remove(id);
+        }
     }
 
     private void delete(Event event, Context ctx) throws Exception {
@@ -315,6 +363,7 @@ public final class EntityDocumentFunction
                 previous == null ? event.getEventTime() : Math.max(previous, event.getEventTime()));
         windows.clear();
         emittedHashes.clear();
+        chunkCounts.clear();
         deletes.inc();
         DeleteRequest delete = DeleteRequest.entity(entity, event.origin());
         delete.setSequence(nextSequence());

@@ -7,6 +7,7 @@ import dev.embedflow.deadletter.DeadLetterKafkaSerializer;
 import dev.embedflow.embedding.local.Embedder;
 import dev.embedflow.embedding.local.Embedding;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
+import dev.embedflow.embedding.local.MiniLmTokenCounter;
 import dev.embedflow.embedding.local.TruncationPolicy;
 import dev.embedflow.embedding.server.EmbeddingServer;
 import dev.embedflow.local.KafkaBroker;
@@ -70,8 +71,9 @@ class StreamingJobITCase {
                             .build());
 
     private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
-    private static final long WINDOW = Duration.ofHours(1).toMillis();
+    private static final long WINDOW = Duration.ofDays(1).toMillis();
 
+    private static final MiniLmTokenCounter TOKENS = new MiniLmTokenCounter();
     private static LocalEmbeddingModel model;
     private static CountingEmbedder counting;
     private static EmbeddingServer server;
@@ -105,24 +107,26 @@ class StreamingJobITCase {
 
         Configuration config = config(kafka, node, index, topic, deadLetters);
         config.setString("window.mode", "TUMBLING");
-        config.setString("window.size", "1 h");
+        config.setString("window.size", "1 d");
         runToEnd(config);
 
-        Set<String> expectedIds = expectedHourlyDocumentIds(good);
+        Set<String> expectedIds = expectedDailyDocumentIds(good);
         try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
             connection.client().indices().refresh(r -> r.index(index.name()));
-            long count = connection.client().count(c -> c.index(index.name())).count();
-            assertThat(count).isEqualTo(expectedIds.size());
-
-            var first =
-                    connection
-                            .client()
-                            .get(
-                                    g -> g.index(index.name()).id(expectedIds.iterator().next()),
-                                    JsonNode.class);
-            assertThat(first.found()).isTrue();
-            assertThat(first.source().get("embedding").size()).isEqualTo(384);
-            assertThat(first.source().get("model").asText()).isEqualTo("all-MiniLM-L6-v2");
+            List<JsonNode> indexed = allDocuments(connection, index.name());
+            Set<String> documentIds = new HashSet<>();
+            for (JsonNode doc : indexed) {
+                // Days too long for the model are split into chunks <id>#0, #1, ...
+                documentIds.add(doc.get("_id").asText().replaceFirst("#\\d+$", ""));
+                assertThat(doc.get("_source").get("embedding").size()).isEqualTo(384);
+                assertThat(doc.get("_source").get("model").asText()).isEqualTo("all-MiniLM-L6-v2");
+                assertThat(TOKENS.count(doc.get("_source").get("text").asText()))
+                        .isLessThanOrEqualTo(256);
+            }
+            assertThat(documentIds).isEqualTo(expectedIds);
+            assertThat(indexed.size())
+                    .as("some customer-days are long enough to be chunked")
+                    .isGreaterThan(expectedIds.size());
 
             float[] query =
                     model.embed("my parcel still has not arrived and the tracking shows no update")
@@ -215,14 +219,28 @@ class StreamingJobITCase {
         return config;
     }
 
+    private static List<JsonNode> allDocuments(OpenSearchConnection connection, String index)
+            throws java.io.IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        var response = connection.client().search(s -> s.index(index).size(1000), JsonNode.class);
+        for (var hit : response.hits().hits()) {
+            com.fasterxml.jackson.databind.node.ObjectNode doc =
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            doc.put("_id", hit.id());
+            doc.set("_source", hit.source());
+            docs.add(doc);
+        }
+        return docs;
+    }
+
     private static OpenSearchConnectionConfig connectionConfig(OpenSearchNode node) {
         Configuration config = new Configuration();
         config.setString("opensearch.hosts", node.httpUri().toString());
         return OpenSearchConnectionConfig.fromConfiguration(config);
     }
 
-    /** Ids of the hourly documents the good events should give: entity@hour. */
-    private static Set<String> expectedHourlyDocumentIds(List<String> good) {
+    /** Ids of the daily documents the good events should give: entity@day. */
+    private static Set<String> expectedDailyDocumentIds(List<String> good) {
         EventParser parser = new EventParser(EventFormat.cloudEvents());
         Set<String> ids = new HashSet<>();
         for (String line : good) {

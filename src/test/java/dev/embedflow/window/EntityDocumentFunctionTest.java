@@ -3,7 +3,9 @@ package dev.embedflow.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.embedflow.chunk.LineChunker;
 import dev.embedflow.deadletter.DeadLetter;
+import dev.embedflow.embedding.local.MiniLmTokenCounter;
 import dev.embedflow.source.Event;
 import java.time.Duration;
 import java.time.Instant;
@@ -204,6 +206,36 @@ class EntityDocumentFunctionTest {
     }
 
     @Test
+    void windowTooLongForTheModelIsSplitIntoChunksAndAShorterLaterVersionDeletesThem()
+            throws Exception {
+        start(WindowSpec.tumbling(Duration.ofHours(1), Duration.ZERO, WindowSpec.IdMode.LATEST));
+        for (int i = 0; i < 40; i++) {
+            send(event("customer-42", T0 + i * MINUTE, "page.viewed"));
+        }
+        harness.processWatermark(T0 + HOUR - 1);
+
+        List<ContextDocument> chunks = documents();
+        assertThat(chunks).hasSizeGreaterThan(1);
+        assertThat(chunks)
+                .extracting(ContextDocument::getId)
+                .startsWith("customer-42#0", "customer-42#1");
+        assertThat(chunks).allSatisfy(c -> assertThat(c.getChunkCount()).isEqualTo(chunks.size()));
+        assertThat(chunks)
+                .allSatisfy(
+                        c ->
+                                assertThat(new MiniLmTokenCounter().count(c.getText()))
+                                        .isLessThanOrEqualTo(256));
+
+        send(event("customer-42", T0 + HOUR + MINUTE, "order.placed"));
+        harness.processWatermark(T0 + 2 * HOUR - 1);
+
+        assertThat(documents().get(documents().size() - 1).getId()).isEqualTo("customer-42");
+        List<String> deletedIds = deletes().stream().map(DeleteRequest::getDocumentId).toList();
+        List<String> chunkIds = chunks.stream().map(ContextDocument::getId).toList();
+        assertThat(deletedIds).containsExactlyElementsOf(chunkIds);
+    }
+
+    @Test
     void aNewModelReembedsUnchangedText() {
         assertThat(EntityDocumentFunction.contentHash("same text", "model-a"))
                 .isNotEqualTo(EntityDocumentFunction.contentHash("same text", "model-b"))
@@ -220,7 +252,11 @@ class EntityDocumentFunctionTest {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new EntityDocumentFunction(
-                                spec, DocumentRenderer.withDefaults(), MODEL, Duration.ofDays(7))),
+                                spec,
+                                DocumentRenderer.withDefaults(),
+                                new LineChunker(new MiniLmTokenCounter(), 256),
+                                MODEL,
+                                Duration.ofDays(7))),
                 Event::getEntity,
                 Types.STRING);
     }
