@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
             ServeEmbeddingsCommand.class,
             SearchCommand.class,
             IndexCommand.class,
-            StreamCommand.class
+            StreamCommand.class,
+            ConfigCommand.class
         })
 public final class EmbedFlowCli implements Runnable {
 
