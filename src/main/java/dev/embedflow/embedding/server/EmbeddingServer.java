@@ -262,6 +262,13 @@ public final class EmbeddingServer implements AutoCloseable {
                         } else {
                             sendError(exchange, toApiError(unwrap(failure)));
                         }
+                    } catch (JsonProcessingException e) {
+                        LOG.error("Could not write the answer to POST /v1/embeddings", e);
+                        sendError(exchange, internalError());
+                    } catch (IOException e) {
+                        // The client went away (timed out, cancelled, restarted) before its answer.
+                        LOG.debug("Could not answer POST /v1/embeddings: {}", e.toString());
+                        exchange.close();
                     } catch (Throwable t) {
                         LOG.error("Unexpected error answering POST /v1/embeddings", t);
                         sendError(exchange, internalError());
