@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -182,6 +183,88 @@ class StreamingJobITCase {
             connection.client().indices().refresh(r -> r.index(index.name()));
             assertThat(connection.client().count(c -> c.index(index.name())).count())
                     .isEqualTo(events.size());
+        }
+    }
+
+    @Test
+    void lateEventMergesSessionsIntoOneDocumentAndATombstoneDeletesItsEntity(
+            KafkaBroker kafka, OpenSearchNode node, OpenSearchTestIndex index) throws Exception {
+        String topic = KafkaExtension.createTopic(kafka, "events", 1);
+        String deadLetters = KafkaExtension.createTopic(kafka, "dead-letters", 1);
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        List<byte[]> records = new ArrayList<>();
+        records.add(cloudEvent("customer-c", t0, "order.placed"));
+        records.add(cloudEvent("customer-a", t0, "cart.created"));
+        records.add(cloudEvent("customer-a", t0.plusSeconds(5 * 60), "cart.updated"));
+        records.add(cloudEvent("customer-a", t0.plusSeconds(40 * 60), "cart.updated"));
+        // Moves the watermark past both of customer-a's sessions: they fire as two documents.
+        records.add(cloudEvent("customer-b", t0.plusSeconds(3 * 3600), "order.placed"));
+        // Late, within the allowed lateness: bridges the two sessions into one.
+        records.add(cloudEvent("customer-a", t0.plusSeconds(22 * 60), "cart.abandoned"));
+        records.add(null); // tombstone of customer-c (the key below)
+        produceKeyed(kafka, topic, records);
+
+        Configuration config = config(kafka, node, index, topic, deadLetters);
+        config.setString("window.mode", "SESSION");
+        config.setString("window.session-gap", "20 min");
+        config.setString("window.allowed-lateness", "1 d");
+        runToEnd(config);
+
+        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
+            connection.client().indices().refresh(r -> r.index(index.name()));
+            Map<String, String> texts = new java.util.TreeMap<>();
+            for (JsonNode doc : allDocuments(connection, index.name())) {
+                texts.put(doc.get("_id").asText(), doc.get("_source").get("text").asText());
+            }
+            assertThat(texts)
+                    .containsOnlyKeys(
+                            "customer-a@2026-03-01T10:00:00Z", "customer-b@2026-03-01T13:00:00Z");
+            assertThat(texts.get("customer-a@2026-03-01T10:00:00Z"))
+                    .startsWith(
+                            "customer-a: 4 events from 2026-03-01T10:00:00Z to 2026-03-01T11:00:00Z")
+                    .contains("cart.abandoned");
+        }
+    }
+
+    private static byte[] cloudEvent(String subject, Instant time, String type) {
+        return ("{\"specversion\":\"1.0\",\"id\":\""
+                        + subject
+                        + "-"
+                        + time.getEpochSecond()
+                        + "\",\"type\":\""
+                        + type
+                        + "\",\"subject\":\""
+                        + subject
+                        + "\",\"time\":\""
+                        + time
+                        + "\",\"data\":{\"note\":\""
+                        + type
+                        + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Values in order on one partition, keyed by their subject; a null value is customer-c's
+     * tombstone.
+     */
+    private static void produceKeyed(KafkaBroker kafka, String topic, List<byte[]> values) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (byte[] value : values) {
+                String key =
+                        value == null
+                                ? "customer-c"
+                                : new String(value, StandardCharsets.UTF_8)
+                                        .replaceAll(".*\"subject\":\"([^\"]+)\".*", "$1");
+                producer.send(
+                        new ProducerRecord<>(
+                                topic, 0, key.getBytes(StandardCharsets.UTF_8), value));
+            }
+            producer.flush();
         }
     }
 
