@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.embedflow.config.JobConfiguration;
+import dev.embedflow.embedding.EmbeddingConfig;
+import dev.embedflow.embedding.EmbeddingOptions;
+import dev.embedflow.embedding.EmbeddingProvider;
+import dev.embedflow.embedding.EmbeddingResponse;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
+import dev.embedflow.embedding.provider.EmbeddingProviders;
 import dev.embedflow.index.IndexInfo;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.opensearch.OpenSearchConnection;
@@ -12,8 +18,13 @@ import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +37,9 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Embeds the query with the index's model and prints the nearest documents.",
-            "Refuses an index built with another model than the local one (all-MiniLM-L6-v2)."
+            "The query is embedded by the local model (all-MiniLM-L6-v2) unless embedding.*"
+                    + " settings name a provider (as for the job: -Dembedding.provider=openai ...);"
+                    + " an index built with another model is refused."
         })
 final class SearchCommand implements Callable<Integer> {
 
@@ -62,6 +75,18 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the hits as JSON.")
     boolean json;
 
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "A YAML file of embedding.* settings (the job's --config file works).")
+    Path configFile;
+
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description = "An embedding.* setting, e.g. -Dembedding.provider=openai. Repeatable.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -80,23 +105,18 @@ final class SearchCommand implements Callable<Integer> {
                         info.name(), IndexManager.META_KEY);
                 return 2;
             }
-            if (!model.equals(LocalEmbeddingModel.MODEL_ID)
-                    && !model.equals(LocalEmbeddingModel.HUGGING_FACE_ID)) {
-                err.printf(
-                        "%s was built with the model %s; this command embeds queries with %s,"
-                                + " whose vectors would not be comparable. Search an index built"
-                                + " with %s.%n",
-                        info.name(),
-                        model,
-                        LocalEmbeddingModel.MODEL_ID,
-                        LocalEmbeddingModel.MODEL_ID);
-                return 2;
-            }
             SearchQuery.Builder q = SearchQuery.builder().text(query).k(k).hybrid(hybrid);
             filters.forEach(q::filter);
-            try (LocalEmbeddingModel embedder = LocalEmbeddingModel.acquireShared()) {
-                q.vector(embedder.embed(query).vector());
+            QueryVector vector = embedQuery();
+            if (!sameModel(model, vector.model())) {
+                err.printf(
+                        "%s was built with the model %s; the query was embedded with %s, whose"
+                                + " vectors are not comparable. Set embedding.* to the index's"
+                                + " provider and model, or search an index built with %s.%n",
+                        info.name(), model, vector.model(), vector.model());
+                return 2;
             }
+            q.vector(vector.vector());
             List<SearchHit> hits = new SemanticSearch(os).search(index, q.build());
             if (json) {
                 out.println(JSON.writeValueAsString(toJson(hits)));
@@ -106,6 +126,36 @@ final class SearchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** A query's vector and the model that made it. */
+    private record QueryVector(float[] vector, String model) {}
+
+    private QueryVector embedQuery() throws Exception {
+        Configuration conf = JobConfiguration.load(null, configFile, settings);
+        if (conf.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
+            try (LocalEmbeddingModel embedder = LocalEmbeddingModel.acquireShared()) {
+                return new QueryVector(embedder.embed(query).vector(), embedder.modelId());
+            }
+        }
+        EmbeddingConfig config = EmbeddingConfig.fromConfiguration(conf);
+        try (EmbeddingProvider provider = EmbeddingProviders.create(config)) {
+            provider.open();
+            EmbeddingResponse response =
+                    provider.embed(List.of(query))
+                            .get(config.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            return new QueryVector(response.vectors().get(0), response.model());
+        }
+    }
+
+    /** Model names as services spell them: case and an organisation prefix do not matter. */
+    static boolean sameModel(String a, String b) {
+        return normalize(a).equals(normalize(b));
+    }
+
+    private static String normalize(String model) {
+        String lower = model.toLowerCase(java.util.Locale.ROOT);
+        return lower.substring(lower.lastIndexOf('/') + 1);
     }
 
     static void printTable(PrintWriter out, List<SearchHit> hits) {

@@ -30,10 +30,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -241,15 +243,29 @@ public final class StreamingJob {
         return new SequencedAction(request.getEntity(), request.getSequence(), action);
     }
 
-    /** Events go on; records that could not be parsed go to the dead-letter side output. */
+    /**
+     * Events go on; records that could not be parsed go to the dead-letter side output. Both are
+     * counted ({@code eventsParsed}, {@code recordsDeadLettered}).
+     */
     static final class SplitSourceRecords extends ProcessFunction<SourceRecord, Event> {
         private static final long serialVersionUID = 1L;
+
+        private transient Counter parsed;
+        private transient Counter deadLettered;
+
+        @Override
+        public void open(OpenContext openContext) {
+            parsed = getRuntimeContext().getMetricGroup().counter("eventsParsed");
+            deadLettered = getRuntimeContext().getMetricGroup().counter("recordsDeadLettered");
+        }
 
         @Override
         public void processElement(SourceRecord record, Context ctx, Collector<Event> out) {
             if (record.isEvent()) {
+                parsed.inc();
                 out.collect(record.getEvent());
             } else {
+                deadLettered.inc();
                 ctx.output(SOURCE_DEAD_LETTERS, record.getDeadLetter());
             }
         }

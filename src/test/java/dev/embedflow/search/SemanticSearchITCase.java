@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.embedflow.cli.EmbedFlowCli;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
+import dev.embedflow.embedding.server.EmbeddingServer;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.opensearch.OpenSearchConnection;
@@ -180,6 +181,29 @@ class SemanticSearchITCase {
                 .contains("2026-03-02T10:00:00Z/2026-03-02T11:00:00Z")
                 .contains("Support ticket 310");
         assertThat(lines.get(2)).startsWith("2 ");
+    }
+
+    @Test
+    void searchCommandEmbedsTheQueryWithTheConfiguredProvider(OpenSearchTestIndex index)
+            throws Exception {
+        try (EmbeddingServer server = EmbeddingServer.builder(model).port(0).build().start()) {
+            Run run =
+                    cli(
+                            "search",
+                            "I forgot my credentials and can't sign in",
+                            "--k",
+                            "1",
+                            "--index",
+                            spec.alias(),
+                            "--opensearch",
+                            index.node().httpUri().toString(),
+                            "-Dembedding.provider=openai",
+                            "-Dembedding.base-url=" + server.baseUri(),
+                            "-Dembedding.model=" + LocalEmbeddingModel.MODEL_ID);
+
+            assertThat(run.exitCode).as(run.err).isZero();
+            assertThat(run.out.lines().skip(1).findFirst().orElseThrow()).contains("ticket-310");
+        }
     }
 
     @Test
