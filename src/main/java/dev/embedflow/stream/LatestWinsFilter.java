@@ -1,11 +1,11 @@
 package dev.embedflow.stream;
 
 import dev.embedflow.sink.IndexAction;
+import dev.embedflow.window.internal.StateTtl;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -43,11 +43,7 @@ public final class LatestWinsFilter
                         .getState(new ValueStateDescriptor<>("entity-deleted-at", Types.LONG));
         MapStateDescriptor<String, Long> lastSequence =
                 new MapStateDescriptor<>("last-sequence-by-id", Types.STRING, Types.LONG);
-        lastSequence.enableTimeToLive(
-                StateTtlConfig.newBuilder(ttl)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        lastSequence.enableTimeToLive(StateTtl.afterWrite(ttl));
         lastSequenceById = getRuntimeContext().getMapState(lastSequence);
         superseded = getRuntimeContext().getMetricGroup().counter("actionsSuperseded");
     }

@@ -5,6 +5,7 @@ import dev.embedflow.deadletter.DeadLetter;
 import dev.embedflow.deadletter.Origin;
 import dev.embedflow.deadletter.Stage;
 import dev.embedflow.source.Event;
+import dev.embedflow.window.internal.StateTtl;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +18,6 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -102,19 +102,11 @@ public final class EntityDocumentFunction
                                         TypeInformation.of(WindowBuffer.class)));
         MapStateDescriptor<String, String> hashes =
                 new MapStateDescriptor<>("emitted-hashes", Types.STRING, Types.STRING);
-        hashes.enableTimeToLive(
-                StateTtlConfig.newBuilder(unchangedFilterTtl)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        hashes.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
         emittedHashes = getRuntimeContext().getMapState(hashes);
         MapStateDescriptor<String, Integer> chunks =
                 new MapStateDescriptor<>("chunk-counts", Types.STRING, Types.INT);
-        chunks.enableTimeToLive(
-                StateTtlConfig.newBuilder(unchangedFilterTtl)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        chunks.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
         chunkCounts = getRuntimeContext().getMapState(chunks);
         deletedUpTo =
                 getRuntimeContext()

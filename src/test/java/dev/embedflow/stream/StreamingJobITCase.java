@@ -14,7 +14,6 @@ import dev.embedflow.local.KafkaBroker;
 import dev.embedflow.local.OpenSearchNode;
 import dev.embedflow.local.SampleBusiness;
 import dev.embedflow.opensearch.OpenSearchConnection;
-import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
@@ -43,12 +42,9 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,18 +108,19 @@ class StreamingJobITCase {
         runToEnd(config);
 
         Set<String> expectedIds = expectedDailyDocumentIds(good);
-        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
-            connection.client().indices().refresh(r -> r.index(index.name()));
-            List<JsonNode> indexed = allDocuments(connection, index.name());
+        try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
+            Map<String, JsonNode> indexed =
+                    StreamingJobFixtures.indexedDocuments(connection, index.name());
             Set<String> documentIds = new HashSet<>();
-            for (JsonNode doc : indexed) {
-                // Days too long for the model are split into chunks <id>#0, #1, ...
-                documentIds.add(doc.get("_id").asText().replaceFirst("#\\d+$", ""));
-                assertThat(doc.get("_source").get("embedding").size()).isEqualTo(384);
-                assertThat(doc.get("_source").get("model").asText()).isEqualTo("all-MiniLM-L6-v2");
-                assertThat(TOKENS.count(doc.get("_source").get("text").asText()))
-                        .isLessThanOrEqualTo(256);
-            }
+            indexed.forEach(
+                    (id, source) -> {
+                        // Days too long for the model are split into chunks <id>#0, #1, ...
+                        documentIds.add(StreamingJobFixtures.documentId(id));
+                        assertThat(source.get("embedding").size()).isEqualTo(384);
+                        assertThat(source.get("model").asText()).isEqualTo("all-MiniLM-L6-v2");
+                        assertThat(TOKENS.count(source.get("text").asText()))
+                                .isLessThanOrEqualTo(256);
+                    });
             assertThat(documentIds).isEqualTo(expectedIds);
             assertThat(indexed.size())
                     .as("some customer-days are long enough to be chunked")
@@ -136,11 +133,7 @@ class StreamingJobITCase {
                     new SemanticSearch(connection)
                             .search(index.name(), SearchQuery.builder().vector(query).k(3).build());
             assertThat(hits).isNotEmpty();
-            var top =
-                    connection
-                            .client()
-                            .get(g -> g.index(index.name()).id(hits.get(0).id()), JsonNode.class);
-            assertThat(top.source().get("text").asText())
+            assertThat(indexed.get(hits.get(0).id()).get("text").asText())
                     .as(
                             "the best match for a late-parcel question is a document with such a ticket")
                     .contains("the parcel has not arrived");
@@ -179,10 +172,9 @@ class StreamingJobITCase {
 
         // The start-up probe embeds one text; every event is embedded once, its repeat not at all.
         assertThat(counting.texts.get() - before).isEqualTo(events.size() + 1);
-        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
-            connection.client().indices().refresh(r -> r.index(index.name()));
-            assertThat(connection.client().count(c -> c.index(index.name())).count())
-                    .isEqualTo(events.size());
+        try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
+            assertThat(StreamingJobFixtures.indexedDocuments(connection, index.name()))
+                    .hasSize(events.size());
         }
     }
 
@@ -210,16 +202,13 @@ class StreamingJobITCase {
         config.setString("window.allowed-lateness", "1 d");
         runToEnd(config);
 
-        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
-            connection.client().indices().refresh(r -> r.index(index.name()));
-            Map<String, String> texts = new java.util.TreeMap<>();
-            for (JsonNode doc : allDocuments(connection, index.name())) {
-                texts.put(doc.get("_id").asText(), doc.get("_source").get("text").asText());
-            }
-            assertThat(texts)
+        try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
+            Map<String, JsonNode> indexed =
+                    StreamingJobFixtures.indexedDocuments(connection, index.name());
+            assertThat(indexed)
                     .containsOnlyKeys(
                             "customer-a@2026-03-01T10:00:00Z", "customer-b@2026-03-01T13:00:00Z");
-            assertThat(texts.get("customer-a@2026-03-01T10:00:00Z"))
+            assertThat(indexed.get("customer-a@2026-03-01T10:00:00Z").get("text").asText())
                     .startsWith(
                             "customer-a: 4 events from 2026-03-01T10:00:00Z to 2026-03-01T11:00:00Z")
                     .contains("cart.abandoned");
@@ -244,28 +233,20 @@ class StreamingJobITCase {
     }
 
     /**
-     * Values in order on one partition, keyed by their subject; a null value is customer-c's
-     * tombstone.
+     * Values in order on one partition, keyed by subject; a null value is customer-c's tombstone.
      */
     private static void produceKeyed(KafkaBroker kafka, String topic, List<byte[]> values) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            for (byte[] value : values) {
-                String key =
-                        value == null
-                                ? "customer-c"
-                                : new String(value, StandardCharsets.UTF_8)
-                                        .replaceAll(".*\"subject\":\"([^\"]+)\".*", "$1");
-                producer.send(
-                        new ProducerRecord<>(
-                                topic, 0, key.getBytes(StandardCharsets.UTF_8), value));
-            }
-            producer.flush();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (byte[] value : values) {
+            String key =
+                    value == null
+                            ? "customer-c"
+                            : new String(value, StandardCharsets.UTF_8)
+                                    .replaceAll(".*\"subject\":\"([^\"]+)\".*", "$1");
+            records.add(
+                    new ProducerRecord<>(topic, 0, key.getBytes(StandardCharsets.UTF_8), value));
         }
+        StreamingJobFixtures.produce(kafka, topic, records);
     }
 
     private static void runToEnd(Configuration config) throws Exception {
@@ -283,43 +264,12 @@ class StreamingJobITCase {
             OpenSearchTestIndex index,
             String topic,
             String deadLetters) {
-        Configuration config = new Configuration();
-        config.setString("source.bootstrap-servers", kafka.bootstrapServers());
-        config.setString("source.topics", topic);
-        config.setString("source.group-id", "it-" + UUID.randomUUID());
-        config.setString("source.starting-offsets", "EARLIEST");
+        Configuration config =
+                StreamingJobFixtures.jobConfig(kafka, node, index, server, topic, deadLetters);
         config.setString("source.bounded", "true");
         config.setString("source.max-record-size", "10kb");
         config.setString("window.allowed-lateness", "0 s");
-        config.setString("embedding.provider", "openai");
-        config.setString("embedding.base-url", server.baseUri().toString());
-        config.setString("embedding.model", LocalEmbeddingModel.MODEL_ID);
-        config.setString("opensearch.hosts", node.httpUri().toString());
-        config.setString("opensearch.index.base-name", index.name() + "-base");
-        config.setString("opensearch.index.alias", index.name());
-        config.setString("opensearch.index.replicas", "0");
-        config.setString("dead-letter.topic", deadLetters);
         return config;
-    }
-
-    private static List<JsonNode> allDocuments(OpenSearchConnection connection, String index)
-            throws java.io.IOException {
-        List<JsonNode> docs = new ArrayList<>();
-        var response = connection.client().search(s -> s.index(index).size(1000), JsonNode.class);
-        for (var hit : response.hits().hits()) {
-            com.fasterxml.jackson.databind.node.ObjectNode doc =
-                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
-            doc.put("_id", hit.id());
-            doc.set("_source", hit.source());
-            docs.add(doc);
-        }
-        return docs;
-    }
-
-    private static OpenSearchConnectionConfig connectionConfig(OpenSearchNode node) {
-        Configuration config = new Configuration();
-        config.setString("opensearch.hosts", node.httpUri().toString());
-        return OpenSearchConnectionConfig.fromConfiguration(config);
     }
 
     /** Ids of the daily documents the good events should give: entity@day. */
@@ -368,23 +318,14 @@ class StreamingJobITCase {
         return records;
     }
 
+    /** Keyed round-robin over seven keys, so both partitions get records. */
     private static void produce(KafkaBroker kafka, String topic, List<byte[]> values) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            for (int i = 0; i < values.size(); i++) {
-                // Keyed so that one customer's events stay in one partition, as producers do.
-                producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                ("k" + (i % 7)).getBytes(StandardCharsets.UTF_8),
-                                values.get(i)));
-            }
-            producer.flush();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            byte[] key = ("k" + (i % 7)).getBytes(StandardCharsets.UTF_8);
+            records.add(new ProducerRecord<>(topic, key, values.get(i)));
         }
+        StreamingJobFixtures.produce(kafka, topic, records);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> consumeAll(

@@ -8,7 +8,6 @@ import dev.embedflow.local.KafkaBroker;
 import dev.embedflow.local.OpenSearchNode;
 import dev.embedflow.local.SampleBusiness;
 import dev.embedflow.opensearch.OpenSearchConnection;
-import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.source.Event;
 import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
@@ -18,11 +17,10 @@ import dev.embedflow.testing.OpenSearchTestIndex;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -31,16 +29,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.opensearch.client.opensearch.core.search.Hit;
 
 /**
  * The TaskManager running the streaming job dies mid-stream; the job restarts from its last
@@ -89,24 +83,13 @@ class StreamingJobRecoveryITCase {
         List<String> secondHalf = events.subList(200, events.size());
         produce(kafka, topic, firstHalf);
 
-        Configuration config = new Configuration();
-        config.setString("source.bootstrap-servers", kafka.bootstrapServers());
-        config.setString("source.topics", topic);
-        config.setString("source.group-id", "it-" + UUID.randomUUID());
-        config.setString("source.starting-offsets", "EARLIEST");
+        Configuration config =
+                StreamingJobFixtures.jobConfig(kafka, node, index, server, topic, deadLetters);
         config.setString("source.idleness", "1 s");
         config.setString("window.mode", "TUMBLING");
         config.setString("window.size", "1 h");
         config.setString("window.allowed-lateness", "0 s");
         config.setString("window.id-mode", "HISTORY");
-        config.setString("embedding.provider", "openai");
-        config.setString("embedding.base-url", server.baseUri().toString());
-        config.setString("embedding.model", LocalEmbeddingModel.MODEL_ID);
-        config.setString("opensearch.hosts", node.httpUri().toString());
-        config.setString("opensearch.index.base-name", index.name() + "-base");
-        config.setString("opensearch.index.alias", index.name());
-        config.setString("opensearch.index.replicas", "0");
-        config.setString("dead-letter.topic", deadLetters);
 
         StreamingJob.Prepared prepared = StreamingJob.prepare(config);
         Configuration flink = new Configuration();
@@ -179,17 +162,10 @@ class StreamingJobRecoveryITCase {
 
     private static Map<String, String> indexedTexts(OpenSearchNode node, String index)
             throws Exception {
-        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
-            connection.client().indices().refresh(r -> r.index(index));
+        try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
             Map<String, String> texts = new HashMap<>();
-            for (Hit<Map> hit :
-                    connection
-                            .client()
-                            .search(s -> s.index(index).size(2000), Map.class)
-                            .hits()
-                            .hits()) {
-                texts.put(hit.id(), String.valueOf(hit.source().get("text")));
-            }
+            StreamingJobFixtures.indexedDocuments(connection, index)
+                    .forEach((id, source) -> texts.put(id, source.get("text").asText()));
             return texts;
         }
     }
@@ -201,7 +177,7 @@ class StreamingJobRecoveryITCase {
             Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (OpenSearchConnection connection = OpenSearchConnection.open(connectionConfig(node))) {
+        try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
             while (true) {
                 connection.client().indices().refresh(r -> r.index(index));
                 long count = connection.client().count(c -> c.index(index)).count();
@@ -217,40 +193,23 @@ class StreamingJobRecoveryITCase {
         }
     }
 
-    private static OpenSearchConnectionConfig connectionConfig(OpenSearchNode node) {
-        Configuration config = new Configuration();
-        config.setString("opensearch.hosts", node.httpUri().toString());
-        return OpenSearchConnectionConfig.fromConfiguration(config);
-    }
-
     private static void produce(KafkaBroker kafka, String topic, List<String> values) {
-        try (KafkaProducer<String, String> producer = producer(kafka)) {
-            for (String value : values) {
-                producer.send(new ProducerRecord<>(topic, null, value));
-            }
-            producer.flush();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (String value : values) {
+            records.add(new ProducerRecord<>(topic, null, value.getBytes(StandardCharsets.UTF_8)));
         }
+        StreamingJobFixtures.produce(kafka, topic, records);
     }
 
     private static void produceWatermarkBump(KafkaBroker kafka, String topic) {
         String future =
-                "{\"specversion\":\"1.0\",\"id\":\"bump-%d\",\"type\":\"clock.tick\",\"subject\":\"clock\","
-                        + "\"time\":\"2027-01-01T00:00:00Z\",\"data\":{}}";
-        try (KafkaProducer<String, String> producer = producer(kafka)) {
-            for (int partition = 0; partition < 2; partition++) {
-                producer.send(
-                        new ProducerRecord<>(
-                                topic, partition, null, String.format(future, partition)));
-            }
-            producer.flush();
+                "{\"specversion\":\"1.0\",\"id\":\"bump-%d\",\"type\":\"clock.tick\","
+                        + "\"subject\":\"clock\",\"time\":\"2027-01-01T00:00:00Z\",\"data\":{}}";
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int partition = 0; partition < 2; partition++) {
+            byte[] value = String.format(future, partition).getBytes(StandardCharsets.UTF_8);
+            records.add(new ProducerRecord<>(topic, partition, null, value));
         }
-    }
-
-    private static KafkaProducer<String, String> producer(KafkaBroker kafka) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return new KafkaProducer<>(props);
+        StreamingJobFixtures.produce(kafka, topic, records);
     }
 }

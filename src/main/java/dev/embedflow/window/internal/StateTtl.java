@@ -1,0 +1,18 @@
+package dev.embedflow.window.internal;
+
+import java.time.Duration;
+import org.apache.flink.api.common.state.StateTtlConfig;
+
+/** The time-to-live of EmbedFlow's remembered-per-document state. */
+public final class StateTtl {
+
+    private StateTtl() {}
+
+    /** Expires {@code ttl} after the last write; expired entries are never returned. */
+    public static StateTtlConfig afterWrite(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build();
+    }
+}
