@@ -14,6 +14,7 @@ import dev.embedflow.source.EventParser;
 import dev.embedflow.testing.KafkaExtension;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
+import dev.embedflow.testing.TestFlinkCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,6 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -43,13 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith({KafkaExtension.class, OpenSearchExtension.class})
 class StreamingJobRecoveryITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestFlinkCluster.twoSlots();
 
     private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
     private static final long HOUR = Duration.ofHours(1).toMillis();

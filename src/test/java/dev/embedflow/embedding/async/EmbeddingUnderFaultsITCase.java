@@ -9,6 +9,7 @@ import dev.embedflow.embedding.ProviderKind;
 import dev.embedflow.testing.EmbeddingStubs;
 import dev.embedflow.testing.StubHttpServer;
 import dev.embedflow.testing.StubHttpServer.Reply;
+import dev.embedflow.testing.TestFlinkCluster;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -23,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -40,13 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class EmbeddingUnderFaultsITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestFlinkCluster.twoSlots();
 
     private static final int DIMENSIONS = 16;
     private static final int TEXTS = 300;
