@@ -60,7 +60,12 @@ public final class KafkaBroker implements AutoCloseable {
         this.startupTimeout = builder.startupTimeout;
         this.keepData = builder.keepData;
         this.defaultPartitions = builder.defaultPartitions;
-        this.classpath = builder.classpath;
+        // The child runs in the work dir: relative entries must not change meaning there.
+        this.classpath =
+                java.util.Arrays.stream(builder.classpath.split(java.io.File.pathSeparator))
+                        .filter(entry -> !entry.isBlank())
+                        .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     public static Builder builder() {
@@ -143,6 +148,11 @@ public final class KafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The child JVM's classpath, every entry absolute. */
+    public String classpath() {
+        return classpath;
     }
 
     public boolean isRunning() {

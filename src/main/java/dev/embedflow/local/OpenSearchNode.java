@@ -141,6 +141,16 @@ public final class OpenSearchNode implements AutoCloseable {
             throw new IllegalStateException("The node is already running: " + this);
         }
         forgetProcess();
+        for (int port : new int[] {httpPort, transportPort}) {
+            // Something else on the port would answer the health check in the node's place.
+            if (FreePorts.isTaken(port)) {
+                throw new OpenSearchNodeException(
+                        "Cannot start OpenSearch: port "
+                                + port
+                                + " on 127.0.0.1 is already in use (another OpenSearch?). Stop what"
+                                + " uses it or choose another port.");
+            }
+        }
         if (layout == null) {
             layout = prepare();
         }

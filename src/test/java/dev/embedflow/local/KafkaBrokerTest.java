@@ -1,5 +1,6 @@
 package dev.embedflow.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -24,6 +25,21 @@ class KafkaBrokerTest {
                     .hasMessageContaining("port " + taken.getLocalPort())
                     .hasMessageContaining("already in use");
         }
+    }
+
+    @Test
+    void relativeClasspathEntriesAreResolvedBeforeTheChildRunsInItsWorkDir() {
+        KafkaBroker broker =
+                KafkaBroker.builder()
+                        .workDir(workDir)
+                        .classpath("target/lib/*" + java.io.File.pathSeparator + "/opt/x.jar")
+                        .build();
+
+        assertThat(broker.classpath())
+                .isEqualTo(
+                        Path.of("target/lib/*").toAbsolutePath()
+                                + java.io.File.pathSeparator
+                                + "/opt/x.jar");
     }
 
     @Test

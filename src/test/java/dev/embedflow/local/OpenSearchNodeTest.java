@@ -81,6 +81,19 @@ class OpenSearchNodeTest {
     }
 
     @Test
+    void startRefusesAPortSomethingElseListensOn() throws IOException {
+        try (java.net.ServerSocket taken =
+                        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                OpenSearchNode node = builder().httpPort(taken.getLocalPort()).build()) {
+            assertThatThrownBy(node::start)
+                    .isInstanceOf(OpenSearchNodeException.class)
+                    .hasMessageContaining("port " + taken.getLocalPort())
+                    .hasMessageContaining("already in use");
+            assertThat(node.isRunning()).isFalse();
+        }
+    }
+
+    @Test
     void startStopsAServerThatDoesNotBecomeHealthyInTime() throws IOException {
         fakeServer("echo 'fake server: hanging'\nexec sleep 60");
 
