@@ -63,23 +63,44 @@ public final class ChunkOptions {
      * @throws IllegalArgumentException naming the key of a bad setting
      */
     public static LineChunker chunker(ReadableConfig config, String model) {
-        boolean miniLm =
-                model.toLowerCase(Locale.ROOT)
-                        .contains(LocalEmbeddingModel.MODEL_ID.toLowerCase(Locale.ROOT));
+        return new LineChunker(tokenCounter(config, model), maxTokens(config, model));
+    }
+
+    /**
+     * The batch job's prose chunker for {@code model}: paragraphs, then sentences, then words, with
+     * {@code overlapTokens} of overlap between consecutive chunks.
+     *
+     * @throws IllegalArgumentException naming the key of a bad setting
+     */
+    public static TextChunker textChunker(ReadableConfig config, String model, int overlapTokens) {
+        return new TextChunker(
+                tokenCounter(config, model), maxTokens(config, model), overlapTokens);
+    }
+
+    /** Most tokens per chunk for {@code model}: {@link #MAX_TOKENS} or the model's default. */
+    public static int maxTokens(ReadableConfig config, String model) {
         int maxTokens =
                 config.getOptional(MAX_TOKENS)
-                        .orElse(miniLm ? LocalEmbeddingModel.MAX_TOKENS : 512);
+                        .orElse(isMiniLm(model) ? LocalEmbeddingModel.MAX_TOKENS : 512);
         if (maxTokens < 16) {
             throw new IllegalArgumentException(
                     MAX_TOKENS.key() + " must be at least 16, was " + maxTokens);
         }
-        TokenCounter counter =
-                switch (config.get(TOKENIZER)) {
-                    case MINILM -> new MiniLmTokenCounter();
-                    case ESTIMATE -> estimate(config);
-                    case AUTO -> miniLm ? new MiniLmTokenCounter() : estimate(config);
-                };
-        return new LineChunker(counter, maxTokens);
+        return maxTokens;
+    }
+
+    /** How tokens are counted for {@code model}. */
+    public static TokenCounter tokenCounter(ReadableConfig config, String model) {
+        return switch (config.get(TOKENIZER)) {
+            case MINILM -> new MiniLmTokenCounter();
+            case ESTIMATE -> estimate(config);
+            case AUTO -> isMiniLm(model) ? new MiniLmTokenCounter() : estimate(config);
+        };
+    }
+
+    private static boolean isMiniLm(String model) {
+        return model.toLowerCase(Locale.ROOT)
+                .contains(LocalEmbeddingModel.MODEL_ID.toLowerCase(Locale.ROOT));
     }
 
     private static TokenCounter estimate(ReadableConfig config) {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             SearchCommand.class,
             IndexCommand.class,
             StreamCommand.class,
+            BatchCommand.class,
             ConfigCommand.class
         })
 public final class EmbedFlowCli implements Runnable {

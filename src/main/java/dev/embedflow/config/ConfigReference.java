@@ -1,5 +1,6 @@
 package dev.embedflow.config;
 
+import dev.embedflow.batch.BatchOptions;
 import dev.embedflow.chunk.ChunkOptions;
 import dev.embedflow.deadletter.DeadLetterOptions;
 import dev.embedflow.embedding.EmbeddingOptions;
@@ -38,6 +39,7 @@ public final class ConfigReference {
                     new Section("Embedding", EmbeddingOptions.class),
                     new Section("OpenSearch", OpenSearchOptions.class),
                     new Section("Dead letters", DeadLetterOptions.class),
+                    new Section("Batch job (files and tables)", BatchOptions.class),
                     new Section("Job", StreamingJob.class));
 
     private ConfigReference() {}

@@ -1,0 +1,136 @@
+package dev.embedflow.cli;
+
+import dev.embedflow.batch.BatchJob;
+import dev.embedflow.batch.BatchOptions;
+import dev.embedflow.batch.BatchSummary;
+import dev.embedflow.batch.source.DocumentFormat;
+import dev.embedflow.config.JobConfiguration;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code embedflow batch}: runs the batch job over files or a SQL table, here on a local Flink
+ * MiniCluster, or on a Flink cluster as {@link BatchJob#main}.
+ */
+@Command(
+        name = "batch",
+        mixinStandardHelpOptions = true,
+        description =
+                "Indexes files (JSON lines, JSON, CSV, text, Markdown, HTML, PDF) or a SQL table:"
+                        + " chunks -> embeddings -> OpenSearch. Safe to re-run: unchanged chunks are"
+                        + " not embedded again.",
+        footer = {
+            "",
+            "Exit codes: 0 done (dead letters are reported, not fatal), 1 the job could not run,",
+            "3 dead letters with --strict. Settings: FLINK_CONF_DIR/config.yaml, --config, -D;",
+            "the batch.* keys in the configuration reference. Examples:",
+            "  embedflow batch --input docs/ --input 'notes/**/*.md' \\",
+            "    -Dembedding.provider=openai -Dembedding.base-url=http://localhost:8090 \\",
+            "    -Dopensearch.hosts=http://localhost:9200",
+            "  PGPASSWORD=... embedflow batch --jdbc-url jdbc:postgresql://db/shop --jdbc-user app \\",
+            "    --password-env PGPASSWORD --table products -Dopensearch.hosts=http://localhost:9200"
+        })
+public final class BatchCommand implements Callable<Integer> {
+
+    /** The exit code of a run that dead-lettered something, with {@code --strict}. */
+    public static final int DEAD_LETTERS_EXIT_CODE = 3;
+
+    @Option(
+            names = "--input",
+            paramLabel = "PATH",
+            description =
+                    "A file, a directory (read recursively) or a glob such as 'docs/**/*.md'."
+                            + " Repeatable.")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            description = "auto (by extension), jsonl, json, csv, text, markdown, html or pdf.")
+    String format;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "JDBC URL (no password in it).")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user.")
+    String jdbcUser;
+
+    @Option(
+            names = "--password-env",
+            paramLabel = "VAR",
+            description = "Environment variable holding the database password.")
+    String passwordEnv;
+
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            description = "File holding the database password.")
+    String passwordFile;
+
+    @Option(names = "--table", paramLabel = "TABLE", description = "Table to read.")
+    String table;
+
+    @Option(
+            names = "--query",
+            paramLabel = "SQL",
+            description = "Query to read instead of a table.")
+    String query;
+
+    @Option(names = "--strict", description = "Exit with code 3 when anything was dead-lettered.")
+    boolean strict;
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "A YAML file of settings (Flink config.yaml format).")
+    Path configFile;
+
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description = "A setting; overrides the files. Repeatable.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        if (!inputs.isEmpty()) {
+            all.put(BatchOptions.INPUT.key(), String.join(";", inputs));
+        }
+        if (format != null) {
+            all.put(
+                    BatchOptions.FORMAT.key(),
+                    DocumentFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)).name());
+        }
+        put(all, BatchOptions.JDBC_URL.key(), jdbcUrl);
+        put(all, BatchOptions.JDBC_USER.key(), jdbcUser);
+        put(all, BatchOptions.JDBC_PASSWORD_ENV.key(), passwordEnv);
+        put(all, BatchOptions.JDBC_PASSWORD_FILE.key(), passwordFile);
+        put(all, BatchOptions.JDBC_TABLE.key(), table);
+        put(all, BatchOptions.JDBC_QUERY.key(), query);
+        Configuration config =
+                JobConfiguration.load(
+                        JobConfiguration.flinkConfDirFromEnvironment(), configFile, all);
+        if (!config.contains(HeartbeatManagerOptions.HEARTBEAT_INTERVAL)) {
+            // On the local MiniCluster, accumulators (the progress line) travel with heartbeats.
+            config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
+        }
+        BatchSummary summary = BatchJob.run(config, System.out);
+        return strict && summary.deadLettered() > 0 ? DEAD_LETTERS_EXIT_CODE : 0;
+    }
+
+    private static void put(Map<String, String> settings, String key, String value) {
+        if (value != null) {
+            settings.put(key, value);
+        }
+    }
+}
