@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.embedflow.deadletter.DeadLetterKafkaSerializer;
-import dev.embedflow.embedding.local.Embedder;
-import dev.embedflow.embedding.local.Embedding;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
 import dev.embedflow.embedding.local.MiniLmTokenCounter;
-import dev.embedflow.embedding.local.TruncationPolicy;
 import dev.embedflow.embedding.server.EmbeddingServer;
 import dev.embedflow.local.KafkaBroker;
 import dev.embedflow.local.OpenSearchNode;
@@ -20,6 +17,7 @@ import dev.embedflow.search.SemanticSearch;
 import dev.embedflow.source.Event;
 import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
+import dev.embedflow.testing.CountingEmbedder;
 import dev.embedflow.testing.KafkaExtension;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
@@ -34,8 +32,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -349,47 +345,5 @@ class StreamingJobITCase {
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    /** The real model, counting the texts it is asked to embed. */
-    static final class CountingEmbedder implements Embedder {
-        final AtomicInteger texts = new AtomicInteger();
-        private final Embedder delegate;
-
-        CountingEmbedder(Embedder delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String modelId() {
-            return delegate.modelId();
-        }
-
-        @Override
-        public Set<String> modelAliases() {
-            return delegate.modelAliases();
-        }
-
-        @Override
-        public int dimensions() {
-            return delegate.dimensions();
-        }
-
-        @Override
-        public int maxTokens() {
-            return delegate.maxTokens();
-        }
-
-        @Override
-        public int countTokens(String text) {
-            return delegate.countTokens(text);
-        }
-
-        @Override
-        public CompletableFuture<List<Embedding>> embedAsync(
-                List<String> input, TruncationPolicy policy) {
-            texts.addAndGet(input.size());
-            return delegate.embedAsync(input, policy);
-        }
     }
 }

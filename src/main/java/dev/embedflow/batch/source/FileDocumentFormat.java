@@ -4,6 +4,7 @@ import dev.embedflow.deadletter.DeadLetter;
 import dev.embedflow.deadletter.Origin;
 import dev.embedflow.deadletter.Stage;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -28,6 +29,9 @@ import org.apache.flink.core.fs.Path;
  */
 public final class FileDocumentFormat implements BulkFormat<SourceItem, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
+
+    /** Items read per batch (records of a JSON lines or CSV file). */
+    static final int BATCH_SIZE = 256;
 
     private final FileParsers parsers;
 
@@ -67,32 +71,44 @@ public final class FileDocumentFormat implements BulkFormat<SourceItem, FileSour
     private final class FileReader implements Reader<SourceItem> {
         private final FileSourceSplit split;
         private FSDataInputStream stream;
-        private boolean done;
+        private Iterator<SourceItem> items;
 
         FileReader(FileSourceSplit split) {
             this.split = split;
         }
 
+        /**
+         * The next {@link #BATCH_SIZE} items, read now: the reader may be closed (and its stream
+         * with it) before the records of a batch are emitted, so a batch never reads lazily.
+         */
         @Override
         public RecordIterator<SourceItem> readBatch() throws IOException {
-            if (done) {
+            if (items == null) {
+                items = open();
+            }
+            if (!items.hasNext()) {
                 return null;
             }
-            done = true;
+            List<SourceItem> batch = new ArrayList<>(BATCH_SIZE);
+            while (items.hasNext() && batch.size() < BATCH_SIZE) {
+                batch.add(items.next());
+            }
+            return new IteratorResultIterator<>(
+                    batch.iterator(), CheckpointedPosition.NO_OFFSET, 0);
+        }
+
+        private Iterator<SourceItem> open() {
             String path = split.path().toUri().getPath();
             long size = split.fileSize();
-            Iterator<SourceItem> items;
             try {
                 stream = split.path().getFileSystem().open(split.path());
-                items = new Guarded(path, parsers.parse(path, stream), size);
+                return new Guarded(path, parsers.parse(path, stream), size);
             } catch (IOException e) {
-                items =
-                        List.of(
-                                        failure(path, "could not open: " + e.getMessage()),
-                                        SourceItem.fileEnd(size))
-                                .iterator();
+                return List.of(
+                                failure(path, "could not open: " + e.getMessage()),
+                                SourceItem.fileEnd(size))
+                        .iterator();
             }
-            return new IteratorResultIterator<>(items, CheckpointedPosition.NO_OFFSET, 0);
         }
 
         @Override
