@@ -13,6 +13,7 @@ import dev.embedflow.embedding.local.LocalEmbeddingModel;
 import dev.embedflow.embedding.provider.EmbeddingProviders;
 import dev.embedflow.index.IndexInfo;
 import dev.embedflow.index.IndexManager;
+import dev.embedflow.index.JobModel;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
@@ -108,7 +109,7 @@ final class SearchCommand implements Callable<Integer> {
             SearchQuery.Builder q = SearchQuery.builder().text(query).k(k).hybrid(hybrid);
             filters.forEach(q::filter);
             QueryVector vector = embedQuery();
-            if (!sameModel(model, vector.model())) {
+            if (!JobModel.sameModel(model, vector.model())) {
                 err.printf(
                         "%s was built with the model %s; the query was embedded with %s, whose"
                                 + " vectors are not comparable. Set embedding.* to the index's"
@@ -146,16 +147,6 @@ final class SearchCommand implements Callable<Integer> {
                             .get(config.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
             return new QueryVector(response.vectors().get(0), response.model());
         }
-    }
-
-    /** Model names as services spell them: case and an organisation prefix do not matter. */
-    static boolean sameModel(String a, String b) {
-        return normalize(a).equals(normalize(b));
-    }
-
-    private static String normalize(String model) {
-        String lower = model.toLowerCase(java.util.Locale.ROOT);
-        return lower.substring(lower.lastIndexOf('/') + 1);
     }
 
     static void printTable(PrintWriter out, List<SearchHit> hits) {

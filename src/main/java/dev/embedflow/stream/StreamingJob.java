@@ -11,9 +11,9 @@ import dev.embedflow.embedding.ModelInfo;
 import dev.embedflow.embedding.async.EmbeddingAsyncFunction;
 import dev.embedflow.embedding.async.EmbeddingResult;
 import dev.embedflow.embedding.async.EmbeddingResultSplitter;
-import dev.embedflow.embedding.provider.EmbeddingProviders;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
+import dev.embedflow.index.JobModel;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.sink.IndexAction;
 import dev.embedflow.sink.OpenSearchSink;
@@ -112,7 +112,7 @@ public final class StreamingJob {
         WindowOptions.renderer(config);
         DeadLetterOptions.producerProperties(config);
         EmbeddingConfig embedding = EmbeddingConfig.fromConfiguration(config);
-        ModelInfo model = EmbeddingProviders.probe(embedding, PROBE_TIMEOUT);
+        ModelInfo model = JobModel.resolve(config, embedding, PROBE_TIMEOUT);
         ChunkOptions.chunker(config, model.model());
         IndexSpec index = IndexSpec.fromConfiguration(config, model.model(), model.dimensions());
         OpenSearchConnectionConfig connection =

@@ -160,9 +160,9 @@ class BatchJobITCase {
         String indexName = first.prepared().index().indexName();
         Map<String, JsonNode> before = indexed(node, indexName);
 
-        // The start-up probe embeds one fixed text; the run itself must embed nothing.
-        BatchJob.Prepared prepared = BatchJob.prepare(config);
+        // Start-up included: the index records the model, so not even a probe is sent.
         int textsBefore = counting.texts.get();
+        BatchJob.Prepared prepared = BatchJob.prepare(config);
         BatchFixtures.Run again = BatchFixtures.run(config, prepared);
 
         assertThat(counting.texts.get() - textsBefore).isZero();
@@ -174,8 +174,8 @@ class BatchJobITCase {
         long notesChunks =
                 before.keySet().stream().filter(id -> id.startsWith(notes + "#")).count();
         Files.writeString(corpus.resolve("notes.txt"), "The notes are short now.");
-        prepared = BatchJob.prepare(config);
         textsBefore = counting.texts.get();
+        prepared = BatchJob.prepare(config);
         BatchFixtures.Run shorter = BatchFixtures.run(config, prepared);
 
         assertThat(counting.texts.get() - textsBefore).isEqualTo(1);
