@@ -245,6 +245,19 @@ class BatchJobITCase {
         assertThat(run.summary().deadLettered()).isEqualTo(4);
         assertThat(run.summary().files()).isEqualTo(6);
         assertThat(run.console()).contains("dead-lettered:       4");
+
+        // The command line: dead letters fail the run only when asked to.
+        List<String> args = new java.util.ArrayList<>(List.of("batch"));
+        config.toMap().forEach((k, v) -> args.add("-D" + k + "=" + v));
+        assertThat(
+                        dev.embedflow.cli.EmbedFlowCli.newCommandLine()
+                                .execute(args.toArray(String[]::new)))
+                .isZero();
+        args.add("--strict");
+        assertThat(
+                        dev.embedflow.cli.EmbedFlowCli.newCommandLine()
+                                .execute(args.toArray(String[]::new)))
+                .isEqualTo(3);
     }
 
     // ------------------------------------------------------------------ fixtures
