@@ -75,6 +75,10 @@ public final class LocalSystem implements AutoCloseable {
     /** Where records the job cannot handle go. */
     public static final String DEAD_LETTER_TOPIC = "embedflow-dead-letters";
 
+    /** The document text of one event: entity, type, time and the event's salient fields. */
+    static final String ONE_EVENT_TEMPLATE =
+            "{{#events}}{{entity}} {{type}} at {{time}}: {{summary}}\n{{/events}}";
+
     private static final Duration JOB_START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -226,6 +230,12 @@ public final class LocalSystem implements AutoCloseable {
                 "execution.checkpointing.dir",
                 settings.dataDir.resolve("flink/checkpoints").toUri().toString());
         settings.jobSettings.forEach(config::setString);
+        if ("NONE".equalsIgnoreCase(config.getString("window.mode", ""))
+                && !config.containsKey("window.template")
+                && !config.containsKey("window.template-file")) {
+            // One event per document: its first line (what searches show) says what happened.
+            config.setString("window.template", ONE_EVENT_TEMPLATE);
+        }
         return config;
     }
 
