@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         description = "Keeps an OpenSearch k-NN index in step with business events.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            LocalCommand.class,
+            ProduceCommand.class,
             ServeEmbeddingsCommand.class,
             SearchCommand.class,
             IndexCommand.class,

@@ -159,6 +159,13 @@ public final class KafkaBroker implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** The broker's process id while it runs. */
+    public synchronized java.util.OptionalLong pid() {
+        return process != null && process.isAlive()
+                ? java.util.OptionalLong.of(process.pid())
+                : java.util.OptionalLong.empty();
+    }
+
     public Path workDir() {
         return workDir;
     }

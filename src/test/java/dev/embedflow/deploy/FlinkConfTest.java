@@ -9,11 +9,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -31,6 +33,17 @@ class FlinkConfTest {
                     RestartStrategyOptions.class,
                     JobManagerOptions.class,
                     RocksDBOptions.class);
+
+    /** metrics.reporter.<name>.<a reporter option of MetricOptions, or the Prometheus port>. */
+    private static final Pattern REPORTER_KEY =
+            Pattern.compile(
+                    "metrics\\.reporter\\.[a-z0-9_-]+\\.("
+                            + Pattern.quote(MetricOptions.REPORTER_FACTORY_CLASS.key())
+                            + "|"
+                            + Pattern.quote(MetricOptions.REPORTER_INTERVAL.key())
+                            + "|"
+                            + Pattern.quote(MetricOptions.REPORTER_EXCLUDED_VARIABLES.key())
+                            + "|port)");
 
     private static Configuration config;
 
@@ -57,9 +70,14 @@ class FlinkConfTest {
             }
         }
 
+        // Reporter options are templates (metrics.reporter.<name>.<option>), not constants.
         assertThat(config.keySet())
                 .isNotEmpty()
+                .filteredOn(key -> !REPORTER_KEY.matcher(key).matches())
                 .allSatisfy(key -> assertThat(current).containsKey(key));
+        assertThat(config.keySet())
+                .filteredOn(key -> key.startsWith("metrics.reporter."))
+                .allSatisfy(key -> assertThat(key).matches(REPORTER_KEY));
     }
 
     @Test
@@ -88,5 +106,12 @@ class FlinkConfTest {
                         config.get(
                                 RestartStrategyOptions
                                         .RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF));
+    }
+
+    @Test
+    void prometheusReporterServesMetricsOnPort9249() {
+        assertThat(config.toMap().get("metrics.reporter.prom.factory.class"))
+                .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        assertThat(config.toMap().get("metrics.reporter.prom.port")).isEqualTo("9249");
     }
 }
