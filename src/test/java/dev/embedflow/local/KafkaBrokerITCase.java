@@ -153,7 +153,7 @@ class KafkaBrokerITCase {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 readCommitted ? "read_committed" : "read_uncommitted");
         List<String> values = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(topic));
             while (values.size() < expected && System.nanoTime() < deadline) {
