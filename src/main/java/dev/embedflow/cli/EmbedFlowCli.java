@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
             IndexCommand.class,
             StreamCommand.class,
             BatchCommand.class,
-            ConfigCommand.class
+            ConfigCommand.class,
+            DoctorCommand.class
         })
 public final class EmbedFlowCli implements Runnable {
 

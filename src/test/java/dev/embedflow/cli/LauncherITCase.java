@@ -25,6 +25,20 @@ class LauncherITCase {
     }
 
     @Test
+    void doctorFindsFlinkKafkaOpenSearchAndTheModelOnTheLaunchersClasspath() throws Exception {
+        // Runs Flink's configuration code in the launcher's JVM: a dependency missing from
+        // target/lib (say, one a test-scoped declaration took away) fails here, not at the user.
+        String report = run("doctor");
+
+        assertThat(report)
+                .contains("ok    Flink runtime")
+                .contains("ok    Kafka broker classes")
+                .contains("ok    OpenSearch distribution with k-NN")
+                .contains("ok    all-MiniLM-L6-v2 tokenizer")
+                .doesNotContain("FAIL");
+    }
+
+    @Test
     void versionComesFromTheJarManifest() throws Exception {
         assertThat(run("--version").strip()).matches("embedflow \\d+\\.\\d+\\.\\d+.*");
     }
