@@ -4,8 +4,6 @@ import dev.embedflow.batch.BatchJob;
 import dev.embedflow.batch.BatchOptions;
 import dev.embedflow.batch.BatchSummary;
 import dev.embedflow.batch.source.DocumentFormat;
-import dev.embedflow.config.JobConfiguration;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,6 +39,8 @@ import picocli.CommandLine.Option;
             "    --password-env PGPASSWORD --table products -Dopensearch.hosts=http://localhost:9200"
         })
 public final class BatchCommand implements Callable<Integer> {
+
+    @Mixin SettingsMixin settings;
 
     /** The exit code of a run that dead-lettered something, with {@code --strict}. */
     public static final int DEAD_LETTERS_EXIT_CODE = 3;
@@ -88,21 +89,9 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Exit with code 3 when anything was dead-lettered.")
     boolean strict;
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "A YAML file of settings (Flink config.yaml format).")
-    Path configFile;
-
-    @Option(
-            names = "-D",
-            paramLabel = "KEY=VALUE",
-            description = "A setting; overrides the files. Repeatable.")
-    Map<String, String> settings = new LinkedHashMap<>();
-
     @Override
     public Integer call() throws Exception {
-        Map<String, String> all = new LinkedHashMap<>(settings);
+        Map<String, String> all = new LinkedHashMap<>();
         if (!inputs.isEmpty()) {
             all.put(BatchOptions.INPUT.key(), String.join(";", inputs));
         }
@@ -117,9 +106,7 @@ public final class BatchCommand implements Callable<Integer> {
         put(all, BatchOptions.JDBC_PASSWORD_FILE.key(), passwordFile);
         put(all, BatchOptions.JDBC_TABLE.key(), table);
         put(all, BatchOptions.JDBC_QUERY.key(), query);
-        Configuration config =
-                JobConfiguration.load(
-                        JobConfiguration.flinkConfDirFromEnvironment(), configFile, all);
+        Configuration config = settings.load(all);
         if (!config.contains(HeartbeatManagerOptions.HEARTBEAT_INTERVAL)) {
             // On the local MiniCluster, accumulators (the progress line) travel with heartbeats.
             config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.embedflow.config.JobConfiguration;
 import dev.embedflow.embedding.EmbeddingConfig;
 import dev.embedflow.embedding.EmbeddingOptions;
 import dev.embedflow.embedding.EmbeddingProvider;
@@ -19,8 +18,6 @@ import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,6 +48,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Mixin OpenSearchConnectionMixin connection;
 
+    @Mixin SettingsMixin settings;
+
     @Parameters(index = "0", paramLabel = "QUERY", description = "What to look for.")
     String query;
 
@@ -75,18 +74,6 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the hits as JSON.")
     boolean json;
-
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "A YAML file of embedding.* settings (the job's --config file works).")
-    Path configFile;
-
-    @Option(
-            names = "-D",
-            paramLabel = "KEY=VALUE",
-            description = "An embedding.* setting, e.g. -Dembedding.provider=openai. Repeatable.")
-    Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -133,7 +120,7 @@ final class SearchCommand implements Callable<Integer> {
     private record QueryVector(float[] vector, String model) {}
 
     private QueryVector embedQuery() throws Exception {
-        Configuration conf = JobConfiguration.load(null, configFile, settings);
+        Configuration conf = settings.load(Map.of());
         if (conf.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
             try (LocalEmbeddingModel embedder = LocalEmbeddingModel.acquireShared()) {
                 return new QueryVector(embedder.embed(query).vector(), embedder.modelId());

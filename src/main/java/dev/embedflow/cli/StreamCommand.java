@@ -1,14 +1,11 @@
 package dev.embedflow.cli;
 
-import dev.embedflow.config.JobConfiguration;
 import dev.embedflow.stream.StreamingJob;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code embedflow stream}: runs the streaming job, here on a local Flink MiniCluster, or on a
@@ -29,23 +26,11 @@ import picocli.CommandLine.Option;
         })
 public final class StreamCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "A YAML file of settings (Flink config.yaml format).")
-    Path configFile;
-
-    @Option(
-            names = "-D",
-            paramLabel = "KEY=VALUE",
-            description = "A setting; overrides the files. Repeatable.")
-    Map<String, String> settings = new LinkedHashMap<>();
+    @Mixin SettingsMixin settings;
 
     @Override
     public Integer call() throws Exception {
-        Configuration config =
-                JobConfiguration.load(
-                        JobConfiguration.flinkConfDirFromEnvironment(), configFile, settings);
+        Configuration config = settings.load(Map.of());
         StreamingJob.run(config);
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.embedflow.local;
 
 import dev.embedflow.local.internal.ChildProcess;
 import dev.embedflow.local.internal.FreePorts;
+import dev.embedflow.local.internal.LocalFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -95,7 +94,7 @@ public final class KafkaBroker implements AutoCloseable {
         try {
             Path dataDir = workDir.resolve("data");
             if (!keepData) {
-                deleteRecursively(dataDir);
+                LocalFiles.deleteRecursively(dataDir);
             }
             Files.createDirectories(dataDir);
             Path config = writeServerProperties(dataDir);
@@ -246,7 +245,7 @@ public final class KafkaBroker implements AutoCloseable {
                                     + "):\n"
                                     + process.tail(40));
                 }
-                sleep(200);
+                LocalFiles.sleep(200, "waiting for Kafka");
             }
         }
     }
@@ -310,26 +309,6 @@ public final class KafkaBroker implements AutoCloseable {
     private static String clusterId() {
         // Kafka's own ids never start with '-', which the storage tool would read as an option.
         return Uuid.randomUuid().toString();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for Kafka", e);
-        }
     }
 
     /** Settings of a {@link KafkaBroker}, checked once by {@link #build()}. */

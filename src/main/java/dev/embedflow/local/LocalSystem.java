@@ -3,6 +3,7 @@ package dev.embedflow.local;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
 import dev.embedflow.embedding.server.EmbeddingServer;
 import dev.embedflow.local.internal.FreePorts;
+import dev.embedflow.local.internal.LocalFiles;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.search.SearchHit;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -122,7 +121,7 @@ public final class LocalSystem implements AutoCloseable {
         try {
             Files.createDirectories(settings.dataDir);
             if (settings.fresh) {
-                deleteRecursively(settings.dataDir.resolve("flink"));
+                LocalFiles.deleteRecursively(settings.dataDir.resolve("flink"));
             }
             progress.accept("Starting Kafka...");
             kafka =
@@ -292,7 +291,7 @@ public final class LocalSystem implements AutoCloseable {
                                 + " and the dead-letter topic "
                                 + DEAD_LETTER_TOPIC);
             }
-            sleep(500);
+            LocalFiles.sleep(500, "waiting");
             count = documentCount();
         }
         return count;
@@ -448,7 +447,7 @@ public final class LocalSystem implements AutoCloseable {
                 throw new IllegalStateException(
                         "The streaming job was still " + status + " after " + JOB_START_TIMEOUT);
             }
-            sleep(200);
+            LocalFiles.sleep(200, "waiting");
         }
     }
 
@@ -522,26 +521,6 @@ public final class LocalSystem implements AutoCloseable {
             step.run();
         } catch (Exception e) {
             LOG.warn("Could not stop {} cleanly: {}", what, e.toString());
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
         }
     }
 
