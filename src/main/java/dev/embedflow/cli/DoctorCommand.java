@@ -104,7 +104,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    private static Path defaultOpenSearchHome() {
+    static Path defaultOpenSearchHome() {
         String home = System.getProperty("embedflow.home", ".");
         return Path.of(home, "target", "opensearch-2.19.1").toAbsolutePath().normalize();
     }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
             StreamCommand.class,
             BatchCommand.class,
             ConfigCommand.class,
-            DoctorCommand.class
+            DoctorCommand.class,
+            BenchCommand.class
         })
 public final class EmbedFlowCli implements Runnable {
 

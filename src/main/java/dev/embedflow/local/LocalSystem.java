@@ -75,7 +75,7 @@ public final class LocalSystem implements AutoCloseable {
     public static final String DEAD_LETTER_TOPIC = "embedflow-dead-letters";
 
     /** The document text of one event: entity, type, time and the event's salient fields. */
-    static final String ONE_EVENT_TEMPLATE =
+    public static final String ONE_EVENT_TEMPLATE =
             "{{#events}}{{entity}} {{type}} at {{time}}: {{summary}}\n{{/events}}";
 
     private static final Duration JOB_START_TIMEOUT = Duration.ofSeconds(60);

@@ -1,0 +1,68 @@
+package dev.embedflow.bench;
+
+import dev.embedflow.embedding.local.Embedder;
+import dev.embedflow.embedding.local.Embedding;
+import dev.embedflow.embedding.local.TruncationPolicy;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** An {@link Embedder} that counts the calls and texts it passes on to another (server side). */
+final class CountingEmbedder implements Embedder {
+
+    private final Embedder delegate;
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong texts = new AtomicLong();
+
+    CountingEmbedder(Embedder delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Embedding calls so far: one per HTTP request the server answered. */
+    long calls() {
+        return calls.get();
+    }
+
+    long texts() {
+        return texts.get();
+    }
+
+    void reset() {
+        calls.set(0);
+        texts.set(0);
+    }
+
+    @Override
+    public String modelId() {
+        return delegate.modelId();
+    }
+
+    @Override
+    public Set<String> modelAliases() {
+        return delegate.modelAliases();
+    }
+
+    @Override
+    public int dimensions() {
+        return delegate.dimensions();
+    }
+
+    @Override
+    public int maxTokens() {
+        return delegate.maxTokens();
+    }
+
+    @Override
+    public int countTokens(String text) {
+        return delegate.countTokens(text);
+    }
+
+    @Override
+    public CompletableFuture<List<Embedding>> embedAsync(
+            List<String> texts, TruncationPolicy policy) {
+        calls.incrementAndGet();
+        this.texts.addAndGet(texts.size());
+        return delegate.embedAsync(texts, policy);
+    }
+}

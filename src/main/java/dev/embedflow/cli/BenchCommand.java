@@ -1,0 +1,86 @@
+package dev.embedflow.cli;
+
+import dev.embedflow.bench.Benchmark;
+import dev.embedflow.bench.BenchmarkReport;
+import dev.embedflow.bench.BenchmarkTable;
+import dev.embedflow.local.internal.LocalFiles;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code embedflow bench}: measures the raw limits (embedding server, OpenSearch bulk) and the
+ * streaming job against them in one run, prints the table and writes {@code
+ * docs/benchmarks/README.md}. Not part of {@code ./mvnw verify}.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Benchmarks EmbedFlow against the raw embedding server and OpenSearch bulk"
+                        + " (starts its own servers on free ports).")
+final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--quick", description = "Small sizes: about 1-2 minutes.")
+    boolean quick;
+
+    @Option(
+            names = "--opensearch-home",
+            description =
+                    "The OpenSearch distribution (default: target/opensearch-2.19.1 of the checkout).")
+    Path openSearchHome;
+
+    @Option(
+            names = "--report",
+            description = "Where the Markdown report goes (default: docs/benchmarks/README.md).")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path home = openSearchHome != null ? openSearchHome : DoctorCommand.defaultOpenSearchHome();
+        Path target =
+                report != null
+                        ? report
+                        : Path.of(
+                                System.getProperty("embedflow.home", "."),
+                                "docs/benchmarks/README.md");
+        Path workDir = Files.createTempDirectory("embedflow-bench-");
+        BenchmarkTable table;
+        try {
+            table =
+                    new Benchmark(
+                                    quick ? Benchmark.Sizes.QUICK : Benchmark.Sizes.DEFAULT,
+                                    workDir,
+                                    home,
+                                    line -> {
+                                        out.println(line);
+                                        out.flush();
+                                    })
+                            .run();
+        } finally {
+            LocalFiles.deleteRecursively(workDir);
+        }
+        out.println();
+        out.print(table.toText());
+        String openSearchVersion = home.getFileName().toString().replaceFirst("^opensearch-", "");
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Files.writeString(
+                target,
+                BenchmarkReport.markdown(
+                        table, quick ? "--quick" : "", openSearchVersion, ZonedDateTime.now()),
+                StandardCharsets.UTF_8);
+        out.println();
+        out.println("Report written to " + target.toAbsolutePath().normalize());
+        out.flush();
+        return 0;
+    }
+}
