@@ -9,22 +9,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An {@link Embedder} that counts the calls and texts it passes on to another (server side). */
-final class CountingEmbedder implements Embedder {
+public final class CountingEmbedder implements Embedder {
 
     private final Embedder delegate;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong texts = new AtomicLong();
 
-    CountingEmbedder(Embedder delegate) {
+    public CountingEmbedder(Embedder delegate) {
         this.delegate = delegate;
     }
 
     /** Embedding calls so far: one per HTTP request the server answered. */
-    long calls() {
+    public long calls() {
         return calls.get();
     }
 
-    long texts() {
+    public long texts() {
         return texts.get();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.embedflow.bench.CountingEmbedder;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
 import dev.embedflow.embedding.server.EmbeddingServer;
 import dev.embedflow.local.OpenSearchNode;
@@ -12,7 +13,6 @@ import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
-import dev.embedflow.testing.CountingEmbedder;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import dev.embedflow.testing.TestFlinkCluster;
@@ -161,11 +161,11 @@ class BatchJobITCase {
         Map<String, JsonNode> before = indexed(node, indexName);
 
         // Start-up included: the index records the model, so not even a probe is sent.
-        int textsBefore = counting.texts.get();
+        long textsBefore = counting.texts();
         BatchJob.Prepared prepared = BatchJob.prepare(config);
         BatchFixtures.Run again = BatchFixtures.run(config, prepared);
 
-        assertThat(counting.texts.get() - textsBefore).isZero();
+        assertThat(counting.texts() - textsBefore).isZero();
         assertThat(again.summary().embedded()).isZero();
         assertThat(again.summary().unchanged()).isEqualTo(before.size());
         assertThat(indexed(node, indexName)).isEqualTo(before); // not even rewritten
@@ -174,11 +174,11 @@ class BatchJobITCase {
         long notesChunks =
                 before.keySet().stream().filter(id -> id.startsWith(notes + "#")).count();
         Files.writeString(corpus.resolve("notes.txt"), "The notes are short now.");
-        textsBefore = counting.texts.get();
+        textsBefore = counting.texts();
         prepared = BatchJob.prepare(config);
         BatchFixtures.Run shorter = BatchFixtures.run(config, prepared);
 
-        assertThat(counting.texts.get() - textsBefore).isEqualTo(1);
+        assertThat(counting.texts() - textsBefore).isEqualTo(1);
         assertThat(shorter.summary().deleted()).isEqualTo(notesChunks - 1);
         Map<String, JsonNode> after = indexed(node, indexName);
         assertThat(after.keySet().stream().filter(id -> id.startsWith(notes + "#")))

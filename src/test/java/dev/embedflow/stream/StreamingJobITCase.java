@@ -3,6 +3,7 @@ package dev.embedflow.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.embedflow.bench.CountingEmbedder;
 import dev.embedflow.deadletter.DeadLetterKafkaSerializer;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
 import dev.embedflow.embedding.local.MiniLmTokenCounter;
@@ -17,7 +18,6 @@ import dev.embedflow.search.SemanticSearch;
 import dev.embedflow.source.Event;
 import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
-import dev.embedflow.testing.CountingEmbedder;
 import dev.embedflow.testing.KafkaExtension;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
@@ -157,11 +157,11 @@ class StreamingJobITCase {
 
         Configuration config = config(kafka, node, index, topic, deadLetters);
         config.setString("window.mode", "NONE");
-        int before = counting.texts.get();
+        long before = counting.texts();
         runToEnd(config);
 
         // The start-up probe embeds one text; every event is embedded once, its repeat not at all.
-        assertThat(counting.texts.get() - before).isEqualTo(events.size() + 1);
+        assertThat(counting.texts() - before).isEqualTo(events.size() + 1);
         try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
             assertThat(StreamingJobFixtures.indexedDocuments(connection, index.name()))
                     .hasSize(events.size());
