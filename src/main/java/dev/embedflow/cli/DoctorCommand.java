@@ -105,7 +105,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     static Path defaultOpenSearchHome() {
-        String home = System.getProperty("embedflow.home", ".");
+        String home = System.getProperty(LocalCommand.HOME_PROPERTY, ".");
         return Path.of(home, "target", "opensearch-2.19.1").toAbsolutePath().normalize();
     }
 }

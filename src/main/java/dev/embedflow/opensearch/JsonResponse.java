@@ -27,4 +27,12 @@ public record JsonResponse(int status, JsonNode body) {
         String reason = error.path("reason").asText("");
         return reason.isEmpty() ? "HTTP " + status : reason;
     }
+
+    /** The exception for this (failed) response to {@code what}, e.g. "search in embedflow". */
+    public OpenSearchConnectionException failure(String what) {
+        return new OpenSearchConnectionException(
+                what + " failed: HTTP " + status + " " + errorType() + ": " + errorReason(),
+                status,
+                null);
+    }
 }

@@ -309,18 +309,7 @@ public final class OpenSearchConnection implements AutoCloseable {
     public JsonNode sendOk(String method, String endpoint, Object body) {
         JsonResponse response = send(method, endpoint, body);
         if (!response.ok()) {
-            throw new OpenSearchConnectionException(
-                    method
-                            + " "
-                            + endpoint
-                            + " failed: HTTP "
-                            + response.status()
-                            + " "
-                            + response.errorType()
-                            + ": "
-                            + response.errorReason(),
-                    response.status(),
-                    null);
+            throw response.failure(method + " " + endpoint);
         }
         return response.body();
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.index.IndexFields;
 import dev.embedflow.opensearch.JsonResponse;
 import dev.embedflow.opensearch.OpenSearchConnection;
-import dev.embedflow.opensearch.OpenSearchConnectionException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -122,17 +121,7 @@ public final class SemanticSearch {
     private List<JsonNode> hits(String index, ObjectNode body, int size) {
         JsonResponse response = connection.send("POST", "/" + index + "/_search", body);
         if (!response.ok()) {
-            throw new OpenSearchConnectionException(
-                    "search in "
-                            + index
-                            + " failed: HTTP "
-                            + response.status()
-                            + " "
-                            + response.errorType()
-                            + ": "
-                            + response.errorReason(),
-                    response.status(),
-                    null);
+            throw response.failure("search in " + index);
         }
         List<JsonNode> hits = new ArrayList<>();
         response.body().path("hits").path("hits").forEach(hits::add);

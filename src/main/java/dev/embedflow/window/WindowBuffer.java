@@ -2,8 +2,8 @@ package dev.embedflow.window;
 
 import dev.embedflow.source.Event;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * The state of one open window of one entity: its bounds, the latest events (at most a bounded
@@ -30,10 +30,11 @@ public class WindowBuffer {
 
     /** Adds an event, keeping at most {@code maxEvents} of the latest (in event order). */
     public void add(Event event, int maxEvents) {
-        events.add(event);
-        events.sort(DocumentRenderer.EVENT_ORDER);
-        if (events.size() > maxEvents) {
-            events = new ArrayList<>(events.subList(events.size() - maxEvents, events.size()));
+        // The list is kept in event order: insert in place instead of sorting on every event.
+        int at = Collections.binarySearch(events, event, DocumentRenderer.EVENT_ORDER);
+        events.add(at < 0 ? -at - 1 : at, event);
+        while (events.size() > maxEvents) {
+            events.remove(0);
         }
         totalEvents++;
         if (event.getType() != null) {
@@ -63,10 +64,15 @@ public class WindowBuffer {
         fired |= other.fired;
     }
 
+    /**
+     * {@code list} (sorted, distinct) with {@code value} in its place; the same list if present.
+     */
     private static List<String> addSorted(List<String> list, String value) {
-        TreeSet<String> set = new TreeSet<>(list);
-        set.add(value);
-        return new ArrayList<>(set);
+        int at = Collections.binarySearch(list, value);
+        if (at < 0) {
+            list.add(-at - 1, value);
+        }
+        return list;
     }
 
     public long getStart() {

@@ -10,7 +10,6 @@ import dev.embedflow.index.IndexFields;
 import dev.embedflow.opensearch.JsonResponse;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
-import dev.embedflow.opensearch.OpenSearchConnectionException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,19 +118,7 @@ public final class ChangeDetector extends AbstractStreamOperator<Chunk>
             return Map.of(); // no index yet: nothing is indexed
         }
         if (!response.ok()) {
-            throw new OpenSearchConnectionException(
-                    "Looking up "
-                            + chunks.size()
-                            + " chunk ids in "
-                            + index
-                            + " failed: HTTP "
-                            + response.status()
-                            + " "
-                            + response.errorType()
-                            + ": "
-                            + response.errorReason(),
-                    response.status(),
-                    null);
+            throw response.failure("Looking up " + chunks.size() + " chunk ids in " + index);
         }
         Map<String, Indexed> found = new HashMap<>();
         for (JsonNode doc : response.body().path("docs")) {
