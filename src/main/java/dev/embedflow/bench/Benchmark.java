@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.embedding.local.LocalEmbeddingModel;
 import dev.embedflow.embedding.server.EmbeddingServer;
-import dev.embedflow.index.IndexFields;
-import dev.embedflow.index.IndexManager;
-import dev.embedflow.index.IndexSpec;
-import dev.embedflow.local.EventPublisher;
 import dev.embedflow.local.KafkaBroker;
 import dev.embedflow.local.LocalSystem;
 import dev.embedflow.local.OpenSearchNode;
@@ -19,11 +15,7 @@ import dev.embedflow.source.Event;
 import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
 import dev.embedflow.source.SourceRecord;
-import dev.embedflow.stream.StreamingJob;
 import dev.embedflow.window.DocumentRenderer;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,20 +27,17 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -104,6 +93,15 @@ public final class Benchmark {
         this.progress = progress;
     }
 
+    /** The servers and clients every measurement shares. */
+    private record Servers(
+            KafkaBroker kafka,
+            OpenSearchNode openSearch,
+            OpenSearchConnection connection,
+            EmbeddingServer server,
+            CountingEmbedder counting,
+            ZeroCostEmbeddingServer stub) {}
+
     /** Runs every measurement and returns the table. */
     public BenchmarkTable run() throws Exception {
         BenchmarkTable table = new BenchmarkTable();
@@ -131,103 +129,313 @@ public final class Benchmark {
                                     .start();
                     OpenSearchConnection connection =
                             OpenSearchConnection.open(openSearchConfig(openSearch.httpUri()))) {
-                URI embeddings = URI.create(server.baseUri() + "/v1/embeddings");
-
-                progress.accept("1a: the embedding server, direct batched requests...");
-                embedDirect(embeddings, texts.subList(0, EMBED_BATCH * EMBED_CONCURRENCY));
-                long start = System.nanoTime();
-                embedDirect(embeddings, texts.subList(0, sizes.modelTexts()));
-                table.add(
-                        new BenchmarkTable.Row(
-                                "1a",
-                                "embedding server, direct (64/request, 2 in flight)",
-                                sizes.modelTexts(),
-                                "texts",
-                                seconds(start),
-                                Optional.empty(),
-                                ""));
-
-                progress.accept("1b: OpenSearch _bulk with precomputed vectors...");
-                table.add(bulkRaw(connection, openSearch.httpUri(), texts));
-
+                Servers servers =
+                        new Servers(kafka, openSearch, connection, server, counting, stub);
+                measureEmbeddingServer(table, servers, texts);
+                BulkBaseline.Setting bulk = measureBulk(table, servers, texts);
+                measureKafka(table, servers, events);
                 MiniCluster flink = startFlink();
                 try {
-                    progress.accept("2b: the streaming job with the zero-cost embedder...");
-                    publish(kafka, "bench-warmup", events.subList(0, 200));
-                    runJob(
-                            flink,
-                            kafka,
-                            openSearch,
-                            stub.baseUri(),
-                            "bench-warmup",
-                            200,
-                            "warmup",
-                            ZeroCostEmbeddingServer.MODEL,
-                            () -> {});
-                    publish(kafka, "bench-2b", events.subList(0, sizes.documents()));
-                    AtomicLong stubStart = new AtomicLong();
-                    JobRun zero =
-                            runJob(
-                                    flink,
-                                    kafka,
-                                    openSearch,
-                                    stub.baseUri(),
-                                    "bench-2b",
-                                    sizes.documents(),
-                                    "b2b",
-                                    ZeroCostEmbeddingServer.MODEL,
-                                    () -> stubStart.set(stub.requests()));
-                    long stubRequests = stub.requests() - stubStart.get();
-                    table.add(
-                            new BenchmarkTable.Row(
-                                    "2b",
-                                    "EmbedFlow streaming, window NONE, zero-cost embedder",
-                                    zero.events(),
-                                    "events",
-                                    zero.seconds(),
-                                    Optional.of("1b"),
-                                    zero.documents()
-                                            + " docs indexed; "
-                                            + stubRequests
-                                            + " embedding requests"));
-
-                    progress.accept("2a: the streaming job with the local model...");
-                    publish(kafka, "bench-2a", events.subList(0, sizes.modelTexts()));
-                    JobRun real =
-                            runJob(
-                                    flink,
-                                    kafka,
-                                    openSearch,
-                                    server.baseUri(),
-                                    "bench-2a",
-                                    sizes.modelTexts(),
-                                    "b2a",
-                                    LocalEmbeddingModel.MODEL_ID,
-                                    counting::reset);
-                    table.add(
-                            new BenchmarkTable.Row(
-                                    "2a",
-                                    "EmbedFlow streaming, window NONE, local model",
-                                    real.events(),
-                                    "events",
-                                    real.seconds(),
-                                    Optional.of("1a"),
-                                    String.format(
-                                            java.util.Locale.ROOT,
-                                            "%d docs indexed; %.3f embedding requests per text"
-                                                    + " (%d requests, %d texts)",
-                                            real.documents(),
-                                            counting.texts() == 0
-                                                    ? 0.0
-                                                    : (double) counting.calls() / counting.texts(),
-                                            counting.calls(),
-                                            counting.texts())));
+                    measureStreaming(table, servers, flink, bulk, events);
+                    measurePeer(table, servers, flink, texts);
                 } finally {
                     flink.closeAsync().get(60, TimeUnit.SECONDS);
                 }
             }
         }
         return table;
+    }
+
+    /** 1a: the embedding server with direct batched requests. */
+    private void measureEmbeddingServer(BenchmarkTable table, Servers servers, List<String> texts)
+            throws Exception {
+        progress.accept("1a: the embedding server, direct batched requests...");
+        URI embeddings = URI.create(servers.server().baseUri() + "/v1/embeddings");
+        embedDirect(embeddings, texts.subList(0, EMBED_BATCH * EMBED_CONCURRENCY));
+        long start = System.nanoTime();
+        embedDirect(embeddings, texts.subList(0, sizes.modelTexts()));
+        table.add(
+                new BenchmarkTable.Row(
+                        "1a",
+                        "embedding server, direct ("
+                                + EMBED_BATCH
+                                + "/request, "
+                                + EMBED_CONCURRENCY
+                                + " in flight)",
+                        sizes.modelTexts(),
+                        "texts",
+                        seconds(start),
+                        Optional.empty(),
+                        ""));
+    }
+
+    /** 1b: OpenSearch bulk through opensearch-java, tuned on a slice; returns the best setting. */
+    private BulkBaseline.Setting measureBulk(
+            BenchmarkTable table, Servers servers, List<String> texts) throws Exception {
+        int slice = bulkSweepSlice();
+        progress.accept(
+                "1b: OpenSearch bulk with precomputed vectors: tuning on "
+                        + slice
+                        + " documents...");
+        BulkBaseline bulk = new BulkBaseline(servers.connection(), progress);
+        List<BulkBaseline.Trial> trials = bulk.tune(texts, slice);
+        BulkBaseline.Trial best = BulkBaseline.best(trials);
+        progress.accept(
+                "1b: all " + sizes.documents() + " documents with " + best.setting() + "...");
+        double seconds = bulk.measure(texts.subList(0, sizes.documents()), best.setting());
+        String single =
+                BulkBaseline.bestSingle(trials)
+                        .map(
+                                t ->
+                                        String.format(
+                                                Locale.ROOT,
+                                                "; best with 1 in flight (as the job's sink):"
+                                                        + " %s, %.0f docs/s",
+                                                t.setting(),
+                                                t.rate()))
+                        .orElse("");
+        table.add(
+                new BenchmarkTable.Row(
+                        "1b",
+                        "OpenSearch bulk (opensearch-java), precomputed vectors, " + best.setting(),
+                        sizes.documents(),
+                        "docs",
+                        seconds,
+                        Optional.empty(),
+                        String.format(
+                                        Locale.ROOT,
+                                        "best of %d settings on %d docs",
+                                        trials.size(),
+                                        slice)
+                                + single));
+        return best.setting();
+    }
+
+    private int bulkSweepSlice() {
+        return sizes.documents() >= 20_000 ? 4_000 : 2_000;
+    }
+
+    /** 1c: Kafka produce and consume of the same events. */
+    private void measureKafka(BenchmarkTable table, Servers servers, List<String> events)
+            throws Exception {
+        progress.accept("1c: Kafka produce and consume...");
+        KafkaBaseline kafka = new KafkaBaseline(servers.kafka().bootstrapServers());
+        kafka.run("bench-raw-warmup", events.subList(0, 1_000));
+        KafkaBaseline.Result result = kafka.run("bench-raw", events.subList(0, sizes.documents()));
+        table.add(
+                new BenchmarkTable.Row(
+                        "1c-p",
+                        "Kafka produce (" + KafkaBaseline.PRODUCER_SETTINGS + ")",
+                        result.events(),
+                        "events",
+                        result.produceSeconds(),
+                        Optional.empty(),
+                        "1 partition"));
+        table.add(
+                new BenchmarkTable.Row(
+                        "1c-c",
+                        "Kafka consume (from the start, default fetch settings)",
+                        result.events(),
+                        "events",
+                        result.consumeSeconds(),
+                        Optional.empty(),
+                        "1 partition"));
+    }
+
+    /** 2b and 2a, window NONE and TUMBLING: throughput, requests per text, freshness. */
+    private void measureStreaming(
+            BenchmarkTable table,
+            Servers servers,
+            MiniCluster flink,
+            BulkBaseline.Setting bulk,
+            List<String> events)
+            throws Exception {
+        StreamingBenchmark streaming =
+                new StreamingBenchmark(
+                        flink,
+                        servers.kafka().bootstrapServers(),
+                        servers.openSearch().httpUri(),
+                        servers.connection(),
+                        bulk.bulkSize(),
+                        workDir.resolve("profiles"),
+                        progress);
+        ZeroCostEmbeddingServer stub = servers.stub();
+        CountingEmbedder counting = servers.counting();
+        int freshnessSeconds = sizes.documents() >= 20_000 ? 10 : 5;
+        List<String> tumblingEvents =
+                sampleEvents(
+                        Math.max(sizes.documents(), sizes.modelTexts()),
+                        StreamingBenchmark.TUMBLING_ENTITIES);
+        List<String> freshnessEvents =
+                new SampleBusiness(43, Instant.parse("2026-02-01T00:00:00Z"))
+                        .events(1_000, StreamingBenchmark.TUMBLING_ENTITIES);
+
+        progress.accept("2b: the streaming job with the zero-cost embedder, warm-up...");
+        StreamingBenchmark.Scenario warmup =
+                new StreamingBenchmark.Scenario(
+                        "warmup",
+                        StreamingBenchmark.Window.NONE,
+                        stub.baseUri(),
+                        ZeroCostEmbeddingServer.MODEL,
+                        stub::requests,
+                        stub::texts);
+        streaming.run(warmup, events.subList(0, 500), freshnessEvents.subList(0, 20), 20, false);
+
+        for (StreamingBenchmark.Window window : StreamingBenchmark.Window.values()) {
+            boolean none = window == StreamingBenchmark.Window.NONE;
+            String id = none ? "2b" : "2b-t";
+            progress.accept(
+                    id + ": the streaming job, window " + window + ", zero-cost embedder...");
+            StreamingBenchmark.Scenario scenario =
+                    new StreamingBenchmark.Scenario(
+                            id.replace("-", ""),
+                            window,
+                            stub.baseUri(),
+                            ZeroCostEmbeddingServer.MODEL,
+                            stub::requests,
+                            stub::texts);
+            List<String> input = (none ? events : tumblingEvents).subList(0, sizes.documents());
+            addStreamingRow(
+                    table,
+                    id,
+                    "EmbedFlow streaming, window " + window + ", zero-cost embedder",
+                    none ? Optional.of("1b") : Optional.empty(),
+                    streaming,
+                    scenario,
+                    input,
+                    freshnessEvents,
+                    freshnessSeconds,
+                    100);
+        }
+        for (StreamingBenchmark.Window window : StreamingBenchmark.Window.values()) {
+            boolean none = window == StreamingBenchmark.Window.NONE;
+            String id = none ? "2a" : "2a-t";
+            progress.accept(id + ": the streaming job, window " + window + ", local model...");
+            StreamingBenchmark.Scenario scenario =
+                    new StreamingBenchmark.Scenario(
+                            id.replace("-", ""),
+                            window,
+                            servers.server().baseUri(),
+                            LocalEmbeddingModel.MODEL_ID,
+                            counting::calls,
+                            counting::texts);
+            List<String> input = (none ? events : tumblingEvents).subList(0, sizes.modelTexts());
+            addStreamingRow(
+                    table,
+                    id,
+                    "EmbedFlow streaming, window " + window + ", local model",
+                    none ? Optional.of("1a") : Optional.empty(),
+                    streaming,
+                    scenario,
+                    input,
+                    freshnessEvents,
+                    freshnessSeconds,
+                    30);
+        }
+    }
+
+    private void addStreamingRow(
+            BenchmarkTable table,
+            String id,
+            String name,
+            Optional<String> baseline,
+            StreamingBenchmark streaming,
+            StreamingBenchmark.Scenario scenario,
+            List<String> input,
+            List<String> freshnessEvents,
+            int freshnessSeconds,
+            double maxFreshnessRate)
+            throws Exception {
+        // Freshness at a steady rate well below the measured throughput: latency, not queueing.
+        double rate = maxFreshnessRate;
+        int freshnessCount = (int) Math.min(freshnessEvents.size(), rate * freshnessSeconds);
+        StreamingBenchmark.Result result =
+                streaming.run(
+                        scenario,
+                        input,
+                        freshnessEvents.subList(0, freshnessCount),
+                        rate,
+                        baseline.isPresent());
+        BenchmarkTable.Row row =
+                new BenchmarkTable.Row(
+                        id,
+                        name,
+                        result.events(),
+                        "events",
+                        result.seconds(),
+                        baseline,
+                        String.format(
+                                Locale.ROOT,
+                                "%d docs, %.1f docs/s; %.3f embedding requests per text (%d"
+                                        + " requests, %d texts); freshness %s (%d events at %.0f/s)",
+                                result.documents(),
+                                result.documentsPerSecond(),
+                                result.requestsPerText(),
+                                result.requests(),
+                                result.texts(),
+                                result.freshness().summary(),
+                                result.freshness().count(),
+                                result.freshnessRate()));
+        table.add(row);
+        if (baseline.isPresent()) {
+            table.target(id, id.startsWith("2a") ? 0.8 : 0.7);
+            if (table.meetsTarget(row).orElse(true)) {
+                return;
+            }
+            StringBuilder finding =
+                    new StringBuilder("Profile of ")
+                            .append(id)
+                            .append(" (JFR method samples of this JVM during the throughput phase;")
+                            .append(" Kafka and OpenSearch are child processes, not sampled):\n");
+            result.profile().forEach(line -> finding.append("  - ").append(line).append('\n'));
+            table.addFinding(finding.toString());
+        }
+    }
+
+    /** 3: the peer, Flink SQL's ML_PREDICT with flink-model-openai, and 2a over it. */
+    private void measurePeer(
+            BenchmarkTable table, Servers servers, MiniCluster flink, List<String> texts)
+            throws Exception {
+        int count = Math.max(EMBED_BATCH, sizes.modelTexts() / 2);
+        progress.accept(
+                "3: the peer, Flink SQL ML_PREDICT (flink-model-openai), " + count + " texts...");
+        URI embeddings = URI.create(servers.server().baseUri() + "/v1/embeddings");
+        MlPredictPeer peer = new MlPredictPeer(flink.getRestAddress().get(30, TimeUnit.SECONDS));
+        MlPredictPeer.Result result =
+                peer.run(
+                        embeddings,
+                        LocalEmbeddingModel.MODEL_ID,
+                        texts.subList(0, count),
+                        servers.counting());
+        table.add(
+                new BenchmarkTable.Row(
+                        "3",
+                        "Flink SQL ML_PREDICT, flink-model-openai (one text per request, "
+                                + MlPredictPeer.MAX_CONCURRENT
+                                + " in flight)",
+                        result.texts(),
+                        "texts",
+                        result.seconds(),
+                        Optional.empty(),
+                        String.format(
+                                Locale.ROOT,
+                                "%d requests; first request to last answer (whole job %.1f s)",
+                                result.requests(),
+                                result.jobSeconds())));
+        table.row("2a")
+                .ifPresent(
+                        twoA -> {
+                            table.add(
+                                    new BenchmarkTable.Row(
+                                            "2a/3",
+                                            "EmbedFlow 2a over the peer",
+                                            twoA.items(),
+                                            "texts",
+                                            twoA.seconds(),
+                                            Optional.of("3"),
+                                            "2a's rate over 3's"));
+                            table.target("2a/3", 5);
+                        });
     }
 
     private OpenSearchNode startOpenSearch() {
@@ -245,8 +453,13 @@ public final class Benchmark {
 
     /** {@code count} sample events, the same every run. */
     static List<String> sampleEvents(int count) {
+        return sampleEvents(count, Math.max(25, count / 12));
+    }
+
+    /** {@code count} sample events about {@code customers} customers, the same every run. */
+    static List<String> sampleEvents(int count, int customers) {
         Instant start = Instant.parse("2026-01-01T00:00:00Z").truncatedTo(ChronoUnit.HOURS);
-        return new SampleBusiness(42, start).events(count, Math.max(25, count / 12));
+        return new SampleBusiness(42, start).events(count, customers);
     }
 
     /** The documents the job makes of these events with window NONE: one text per event. */
@@ -300,71 +513,6 @@ public final class Benchmark {
         }
     }
 
-    private BenchmarkTable.Row bulkRaw(
-            OpenSearchConnection connection, URI openSearch, List<String> texts) throws Exception {
-        IndexSpec spec =
-                IndexSpec.builder()
-                        .baseName("bench-raw")
-                        .model(LocalEmbeddingModel.MODEL_ID)
-                        .dimension(LocalEmbeddingModel.DIMENSIONS)
-                        .replicas(0)
-                        .build();
-        new IndexManager(connection).ensureIndex(spec);
-        URI bulk = URI.create(openSearch + "/" + spec.indexName() + "/_bulk");
-        // Precomputed: random unit vectors, made before the clock starts.
-        Random random = new Random(7);
-        List<String> bodies = new ArrayList<>();
-        int documents = sizes.documents();
-        StringBuilder body = new StringBuilder();
-        for (int i = 0; i < documents; i++) {
-            ObjectNode doc = MAPPER.createObjectNode();
-            doc.put(IndexFields.TEXT, texts.get(i));
-            doc.put(IndexFields.ENTITY, "bench-" + i);
-            doc.put(IndexFields.MODEL, LocalEmbeddingModel.MODEL_ID);
-            ArrayNode vector = doc.putArray(IndexFields.EMBEDDING);
-            for (float v : unitVector(random, LocalEmbeddingModel.DIMENSIONS)) {
-                vector.add(v);
-            }
-            body.append("{\"index\":{\"_id\":\"raw-").append(i).append("\"}}\n");
-            body.append(doc).append('\n');
-            if ((i + 1) % BULK_SIZE == 0 || i + 1 == documents) {
-                bodies.add(body.toString());
-                body.setLength(0);
-            }
-        }
-        sendBulk(bulk, bodies.get(0)); // warm-up: the first bulk, indexed again below
-        long start = System.nanoTime();
-        for (String each : bodies) {
-            sendBulk(bulk, each);
-        }
-        double seconds = seconds(start);
-        return new BenchmarkTable.Row(
-                "1b",
-                "OpenSearch _bulk, precomputed vectors (500/bulk)",
-                documents,
-                "docs",
-                seconds,
-                Optional.empty(),
-                "");
-    }
-
-    private void sendBulk(URI bulk, String ndjson) throws Exception {
-        HttpResponse<String> response =
-                http.send(
-                        HttpRequest.newBuilder(bulk)
-                                .header("Content-Type", "application/x-ndjson")
-                                .POST(HttpRequest.BodyPublishers.ofString(ndjson))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        check(response, "bulk");
-        if (MAPPER.readTree(response.body()).path("errors").asBoolean(true)) {
-            throw new IllegalStateException(
-                    "A bulk request had item errors: "
-                            + response.body()
-                                    .substring(0, Math.min(500, response.body().length())));
-        }
-    }
-
     static float[] unitVector(Random random, int dimensions) {
         float[] vector = new float[dimensions];
         double norm = 0;
@@ -405,83 +553,6 @@ public final class Benchmark {
                                 .build());
         flink.start();
         return flink;
-    }
-
-    private static void publish(KafkaBroker kafka, String topic, List<String> events)
-            throws IOException {
-        try (EventPublisher publisher =
-                        EventPublisher.connect(
-                                kafka.bootstrapServers(),
-                                topic,
-                                EventPublisher.DEFAULT_KEY_POINTER);
-                BufferedReader reader =
-                        new BufferedReader(new StringReader(String.join("\n", events)))) {
-            publisher.publish(reader);
-        }
-    }
-
-    private record JobRun(long events, long documents, double seconds) {}
-
-    /**
-     * Runs the streaming job over a topic to its end (bounded source) and times it from submission
-     * to the finished job (so Flink's job start is included).
-     */
-    private JobRun runJob(
-            MiniCluster flink,
-            KafkaBroker kafka,
-            OpenSearchNode openSearch,
-            URI embeddingBase,
-            String topic,
-            int events,
-            String indexBase,
-            String model,
-            Runnable beforeStart)
-            throws Exception {
-        Configuration config = new Configuration();
-        config.setString("source.bootstrap-servers", kafka.bootstrapServers());
-        config.setString("source.topics", topic);
-        config.setString("source.group-id", "embedflow-" + topic);
-        config.setString("source.starting-offsets", "EARLIEST");
-        config.setString("source.bounded", "true");
-        config.setString("window.mode", "NONE");
-        config.setString("window.template", LocalSystem.ONE_EVENT_TEMPLATE);
-        config.setString("embedding.provider", "openai");
-        config.setString("embedding.base-url", embeddingBase.toString());
-        config.setString("embedding.model", model);
-        config.setString("opensearch.hosts", openSearch.httpUri().toString());
-        config.setString("opensearch.index.base-name", indexBase);
-        config.setString("opensearch.index.alias", indexBase);
-        config.setString("opensearch.index.replicas", "0");
-        config.setString("dead-letter.topic", "bench-dead-letters");
-        StreamingJob.Prepared prepared = StreamingJob.prepare(config);
-
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(config);
-        env.setParallelism(1);
-        StreamingJob.build(env, config, prepared);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName("EmbedFlow bench " + topic);
-        beforeStart.run();
-        long start = System.nanoTime();
-        var jobId = flink.submitJob(graph.getJobGraph()).get(30, TimeUnit.SECONDS).getJobID();
-        JobResult result =
-                flink.requestJobResult(jobId).get(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        double seconds = seconds(start);
-        if (!result.isSuccess()) {
-            throw new IllegalStateException(
-                    "The benchmark job on "
-                            + topic
-                            + " failed: "
-                            + result.getSerializedThrowable()
-                                    .map(t -> t.getFullStringifiedStackTrace())
-                                    .orElse("no failure reported"));
-        }
-        long documents;
-        try (OpenSearchConnection connection =
-                OpenSearchConnection.open(openSearchConfig(openSearch.httpUri()))) {
-            connection.client().indices().refresh(r -> r.index(indexBase));
-            documents = connection.client().count(c -> c.index(indexBase)).count();
-        }
-        return new JobRun(events, documents, seconds);
     }
 
     private static OpenSearchConnectionConfig openSearchConfig(URI uri) {

@@ -45,6 +45,8 @@ public final class BenchmarkTable {
     }
 
     private final List<Row> rows = new ArrayList<>();
+    private final java.util.Map<String, Double> targets = new java.util.HashMap<>();
+    private final List<String> findings = new ArrayList<>();
 
     public BenchmarkTable add(Row row) {
         if (rows.stream().anyMatch(r -> r.id().equals(row.id()))) {
@@ -56,6 +58,33 @@ public final class BenchmarkTable {
 
     public List<Row> rows() {
         return List.copyOf(rows);
+    }
+
+    /** The row with this id, if measured. */
+    public Optional<Row> row(String id) {
+        return rows.stream().filter(r -> r.id().equals(id)).findFirst();
+    }
+
+    /** Sets the least ratio the row {@code id} should reach over its baseline. */
+    public BenchmarkTable target(String id, double minRatio) {
+        targets.put(id, minRatio);
+        return this;
+    }
+
+    /** Whether the row reached its target ratio; empty without a target or a ratio. */
+    public Optional<Boolean> meetsTarget(Row row) {
+        Double target = targets.get(row.id());
+        return target == null ? Optional.empty() : ratio(row).map(r -> r >= target);
+    }
+
+    /** Adds a finding (Markdown) for the report, e.g. where the time of a short ratio goes. */
+    public BenchmarkTable addFinding(String markdown) {
+        findings.add(markdown);
+        return this;
+    }
+
+    public List<String> findings() {
+        return List.copyOf(findings);
     }
 
     /** The row's rate over its baseline's rate; empty without a baseline or one not measured. */
@@ -104,6 +133,24 @@ public final class BenchmarkTable {
         "ID", "MEASUREMENT", "ITEMS", "SECONDS", "RATE", "RATIO", "NOTE"
     };
 
+    private String ratioCell(Row row, double ratio) {
+        String cell = String.format(Locale.ROOT, "%.2fx %s", ratio, row.baselineId().orElseThrow());
+        Double target = targets.get(row.id());
+        if (target == null) {
+            return cell;
+        }
+        return cell
+                + String.format(
+                        Locale.ROOT,
+                        " (target >= %s: %s)",
+                        stripZeros(target),
+                        ratio >= target ? "met" : "short");
+    }
+
+    private static String stripZeros(double value) {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+
     private List<String[]> cells() {
         List<String[]> cells = new ArrayList<>();
         cells.add(HEADER);
@@ -115,15 +162,7 @@ public final class BenchmarkTable {
                         row.items() + " " + row.unit(),
                         String.format(Locale.ROOT, "%.1f", row.seconds()),
                         String.format(Locale.ROOT, "%.1f %s/s", row.rate(), row.unit()),
-                        ratio(row)
-                                .map(
-                                        r ->
-                                                String.format(
-                                                        Locale.ROOT,
-                                                        "%.2fx %s",
-                                                        r,
-                                                        row.baselineId().orElseThrow()))
-                                .orElse("-"),
+                        ratio(row).map(r -> ratioCell(row, r)).orElse("-"),
                         row.note().isEmpty() ? "-" : row.note()
                     });
         }

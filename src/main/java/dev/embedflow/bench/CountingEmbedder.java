@@ -14,6 +14,8 @@ public final class CountingEmbedder implements Embedder {
     private final Embedder delegate;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong texts = new AtomicLong();
+    private final AtomicLong firstCallNanos = new AtomicLong();
+    private final AtomicLong lastDoneNanos = new AtomicLong();
 
     public CountingEmbedder(Embedder delegate) {
         this.delegate = delegate;
@@ -28,9 +30,21 @@ public final class CountingEmbedder implements Embedder {
         return texts.get();
     }
 
+    /**
+     * Seconds from the first call since the last reset to the last answer (0 before any answer):
+     * the span in which the server was busy with this client's requests.
+     */
+    public double busySeconds() {
+        long first = firstCallNanos.get();
+        long last = lastDoneNanos.get();
+        return first == 0 || last <= first ? 0 : (last - first) / 1e9;
+    }
+
     void reset() {
         calls.set(0);
         texts.set(0);
+        firstCallNanos.set(0);
+        lastDoneNanos.set(0);
     }
 
     @Override
@@ -61,8 +75,12 @@ public final class CountingEmbedder implements Embedder {
     @Override
     public CompletableFuture<List<Embedding>> embedAsync(
             List<String> texts, TruncationPolicy policy) {
+        firstCallNanos.compareAndSet(0, System.nanoTime());
         calls.incrementAndGet();
         this.texts.addAndGet(texts.size());
-        return delegate.embedAsync(texts, policy);
+        return delegate.embedAsync(texts, policy)
+                .whenComplete(
+                        (result, failure) ->
+                                lastDoneNanos.accumulateAndGet(System.nanoTime(), Math::max));
     }
 }

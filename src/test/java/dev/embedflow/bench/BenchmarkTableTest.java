@@ -53,4 +53,28 @@ class BenchmarkTableTest {
         assertThatThrownBy(() -> new BenchmarkTable.Row("1a", "x", 1, "t", 0, Optional.empty(), ""))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void targetsMarkTheRatioAsMetOrShort() {
+        BenchmarkTable table =
+                table().add(
+                                new BenchmarkTable.Row(
+                                        "2a", "model", 900, "events", 1.0, Optional.of("1b"), ""))
+                        .target("2b", 0.7)
+                        .target("2a", 0.8);
+
+        assertThat(table.meetsTarget(table.row("2b").orElseThrow())).hasValue(false);
+        assertThat(table.meetsTarget(table.row("2a").orElseThrow())).hasValue(true);
+        assertThat(table.meetsTarget(table.row("1b").orElseThrow())).isEmpty();
+        assertThat(table.toText())
+                .contains("0.50x 1b (target >= 0.7: short)")
+                .contains("1.80x 1b (target >= 0.8: met)");
+        assertThat(table.row("9z")).isEmpty();
+    }
+
+    @Test
+    void findingsKeepTheirOrder() {
+        BenchmarkTable table = table().addFinding("first").addFinding("second");
+        assertThat(table.findings()).containsExactly("first", "second");
+    }
 }
