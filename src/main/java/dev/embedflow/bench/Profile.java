@@ -20,9 +20,10 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * A JDK Flight Recorder profile of a measured run in this JVM (the Flink MiniCluster, the embedding
  * server, the stub): method samples of threads running Java code ({@code jdk.ExecutionSample}) and
- * in native code ({@code jdk.NativeMethodSample}, e.g. ONNX Runtime), summarized by thread group,
- * by hot method (top frame) and by the first EmbedFlow frame on the stack. Kafka and OpenSearch run
- * in child processes and are not sampled.
+ * of threads in the model's native code ({@code jdk.NativeMethodSample} in ONNX Runtime or the
+ * tokenizer; other native samples are threads waiting and are left out), summarized by thread
+ * group, by hot method (top frame) and by the first EmbedFlow frame on the stack. Kafka and
+ * OpenSearch run in child processes and are not sampled.
  */
 public final class Profile {
 
@@ -93,6 +94,9 @@ public final class Profile {
                                     + frame.getMethod().getName());
                 }
             }
+            if (nativeCode && !busyNative(frames)) {
+                continue;
+            }
             var thread = event.getThread("sampledThread");
             samples.add(
                     new Sample(
@@ -103,6 +107,17 @@ public final class Profile {
                             nativeCode));
         }
         return samples;
+    }
+
+    /**
+     * Whether a thread sampled in native code was working: only the model's inference (ONNX
+     * Runtime, the tokenizer) counts; threads in native code are otherwise mostly waiting (epoll,
+     * accept, process exit), which is not where time goes.
+     */
+    static boolean busyNative(List<String> frames) {
+        return !frames.isEmpty()
+                && (frames.get(0).startsWith("ai.onnxruntime.")
+                        || frames.get(0).startsWith("ai.djl."));
     }
 
     /**

@@ -114,6 +114,7 @@ final class StreamingBenchmark {
      * @param freshness event time to searchable, per event of the freshness phase
      * @param freshnessRate events per second of the freshness phase
      * @param profile the JFR summary of the throughput phase, when it was profiled
+     * @param cpu the processes' CPU time in the throughput phase ({@link CpuMeter#describe})
      */
     record Result(
             long events,
@@ -123,7 +124,8 @@ final class StreamingBenchmark {
             long texts,
             Latencies freshness,
             double freshnessRate,
-            List<String> profile) {
+            List<String> profile,
+            String cpu) {
 
         double eventsPerSecond() {
             return events / seconds;
@@ -144,6 +146,7 @@ final class StreamingBenchmark {
     private final OpenSearchConnection connection;
     private final int sinkBulkActions;
     private final java.nio.file.Path workDir;
+    private final CpuMeter cpu;
     private final Consumer<String> progress;
 
     StreamingBenchmark(
@@ -153,6 +156,7 @@ final class StreamingBenchmark {
             OpenSearchConnection connection,
             int sinkBulkActions,
             java.nio.file.Path workDir,
+            CpuMeter cpu,
             Consumer<String> progress) {
         this.flink = flink;
         this.bootstrapServers = bootstrapServers;
@@ -160,19 +164,22 @@ final class StreamingBenchmark {
         this.connection = connection;
         this.sinkBulkActions = sinkBulkActions;
         this.workDir = workDir;
+        this.cpu = cpu;
         this.progress = progress;
     }
 
     /**
      * Runs one scenario: {@code events} for throughput (for TUMBLING, their times are rewritten,
-     * see {@link #tumblingTimes}), then {@code freshnessEvents} at {@code freshnessRate} per
-     * second.
+     * see {@link #tumblingTimes}), then for {@code freshnessSeconds} the first of {@code
+     * freshnessEvents} at a steady rate: 0.3x the measured events/s, at most {@code
+     * maxFreshnessRate}, at least 2 per second.
      */
     Result run(
             Scenario scenario,
             List<String> events,
             List<String> freshnessEvents,
-            double freshnessRate,
+            int freshnessSeconds,
+            double maxFreshnessRate,
             boolean profile)
             throws Exception {
         String topic = "bench-" + scenario.name();
@@ -211,6 +218,8 @@ final class StreamingBenchmark {
             List<String> summary = List.of();
             double seconds;
             long documents;
+            Map<String, Double> cpuBefore = cpu.snapshot();
+            Map<String, Double> cpuAfter;
             try {
                 long start = System.nanoTime();
                 for (String event : throughput) {
@@ -220,6 +229,7 @@ final class StreamingBenchmark {
                 long[] done = awaitIndexed(index, expected, start);
                 documents = done[0];
                 seconds = (done[1] - start) / 1e9;
+                cpuAfter = cpu.snapshot();
             } finally {
                 if (recording != null) {
                     summary = Profile.summarize(recording.stop(), 6);
@@ -228,6 +238,8 @@ final class StreamingBenchmark {
             }
             long requests = scenario.requests().getAsLong() - requestsBefore;
             long texts = scenario.texts().getAsLong() - textsBefore;
+            double freshnessRate =
+                    Math.max(2, Math.min(maxFreshnessRate, 0.3 * events.size() / seconds));
             progress.accept(
                     String.format(
                             java.util.Locale.ROOT,
@@ -238,8 +250,19 @@ final class StreamingBenchmark {
                             seconds,
                             freshnessRate));
 
+            int freshnessCount =
+                    (int)
+                            Math.min(
+                                    freshnessEvents.size(),
+                                    Math.ceil(freshnessRate * freshnessSeconds));
             Latencies freshness =
-                    freshness(scenario, producer, topic, index, freshnessEvents, freshnessRate);
+                    freshness(
+                            scenario,
+                            producer,
+                            topic,
+                            index,
+                            freshnessEvents.subList(0, freshnessCount),
+                            freshnessRate);
             return new Result(
                     events.size(),
                     documents,
@@ -248,7 +271,12 @@ final class StreamingBenchmark {
                     texts,
                     freshness,
                     freshnessRate,
-                    summary);
+                    summary,
+                    CpuMeter.describe(
+                            cpuBefore,
+                            cpuAfter,
+                            seconds,
+                            Runtime.getRuntime().availableProcessors()));
         } finally {
             flink.cancelJob(job).get(30, TimeUnit.SECONDS);
             flink.requestJobResult(job).get(60, TimeUnit.SECONDS);

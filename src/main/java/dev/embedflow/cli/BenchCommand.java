@@ -29,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Small sizes: about 1-2 minutes.")
+    @Option(names = "--quick", description = "Small sizes: about 2 minutes (default: about 5).")
     boolean quick;
 
     @Option(
@@ -71,6 +71,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.println();
         out.print(table.toText());
+        for (String finding : table.findings()) {
+            out.println();
+            out.println(finding.strip());
+        }
         String openSearchVersion = home.getFileName().toString().replaceFirst("^opensearch-", "");
         Files.createDirectories(target.toAbsolutePath().getParent());
         Files.writeString(

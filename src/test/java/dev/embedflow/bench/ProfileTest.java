@@ -16,6 +16,18 @@ class ProfileTest {
     }
 
     @Test
+    void onlyTheModelsNativeCodeCountsAsBusy() {
+        assertThat(Profile.busyNative(List.of("ai.onnxruntime.OrtSession.run", "x.Y.z"))).isTrue();
+        assertThat(
+                        Profile.busyNative(
+                                List.of(
+                                        "ai.djl.huggingface.tokenizers.jni.TokenizersLibrary.encode")))
+                .isTrue();
+        assertThat(Profile.busyNative(List.of("sun.nio.ch.EPoll.wait"))).isFalse();
+        assertThat(Profile.busyNative(List.of())).isFalse();
+    }
+
+    @Test
     void summarizesThreadsHotMethodsAndTheFirstEmbedFlowFrame() {
         List<Sample> samples =
                 List.of(
