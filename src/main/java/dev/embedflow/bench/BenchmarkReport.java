@@ -34,6 +34,13 @@ public final class BenchmarkReport {
                         System.getProperty("os.name"),
                         System.getProperty("os.version"),
                         System.getProperty("os.arch"))
+                + String.format(
+                        Locale.ROOT,
+                        "- system load average (1 minute) when the report was written: %.1f on %d"
+                                + " cores; more than the cores means other processes competed for"
+                                + " the CPU during the run and the figures are low%n",
+                        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                        Runtime.getRuntime().availableProcessors())
                 + "- Flink "
                 + EnvironmentInformation.getVersion()
                 + " (MiniCluster, parallelism 1), Kafka "

@@ -185,9 +185,15 @@ final class StreamingBenchmark {
         String topic = "bench-" + scenario.name();
         KafkaBaseline.createTopic(bootstrapServers, topic);
         String index = "b" + scenario.name();
+        long submitted = System.nanoTime();
         JobID job = submit(scenario, topic, index);
         try (KafkaProducer<String, String> producer = producer()) {
             awaitReady(job, index);
+            progress.accept(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "    job running after %.1f s",
+                            (System.nanoTime() - submitted) / 1e9));
 
             // Throughput.
             List<String> throughput = events;
@@ -255,6 +261,7 @@ final class StreamingBenchmark {
                             Math.min(
                                     freshnessEvents.size(),
                                     Math.ceil(freshnessRate * freshnessSeconds));
+            long freshnessStart = System.nanoTime();
             Latencies freshness =
                     freshness(
                             scenario,
@@ -263,6 +270,13 @@ final class StreamingBenchmark {
                             index,
                             freshnessEvents.subList(0, freshnessCount),
                             freshnessRate);
+            progress.accept(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "    freshness %s over %d events in %.1f s",
+                            freshness.summary(),
+                            freshness.count(),
+                            (System.nanoTime() - freshnessStart) / 1e9));
             return new Result(
                     events.size(),
                     documents,
@@ -278,8 +292,14 @@ final class StreamingBenchmark {
                             seconds,
                             Runtime.getRuntime().availableProcessors()));
         } finally {
+            long cancelled = System.nanoTime();
             flink.cancelJob(job).get(30, TimeUnit.SECONDS);
             flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
+            progress.accept(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "    job cancelled in %.1f s",
+                            (System.nanoTime() - cancelled) / 1e9));
         }
     }
 

@@ -1,0 +1,75 @@
+package dev.embedflow.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.embedflow.source.EventFormat;
+import dev.embedflow.source.EventParser;
+import dev.embedflow.window.DocumentIds;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StreamingBenchmarkTest {
+
+    private static final String EVENT =
+            "{\"specversion\":\"1.0\",\"id\":\"e1\",\"source\":\"/shop\",\"type\":\"order.placed\","
+                    + "\"subject\":\"customer-1\",\"time\":\"2026-01-01T00:00:00Z\",\"data\":{}}";
+
+    private static String event(String subject, String id) {
+        return EVENT.replace("customer-1", subject).replace("\"e1\"", "\"" + id + "\"");
+    }
+
+    @Test
+    void rewritesTimesIdsAndSubjects() {
+        long time = Instant.parse("2026-03-01T10:00:00.250Z").toEpochMilli();
+        String rewritten = StreamingBenchmark.withTime(EVENT, time, "x-7");
+
+        assertThat(StreamingBenchmark.eventTime(rewritten)).isEqualTo(time);
+        assertThat(rewritten).contains("\"id\":\"x-7\"").contains("\"subject\":\"customer-1\"");
+        assertThat(StreamingBenchmark.withTimeAndSubject(EVENT, time, "bench-flush", "f"))
+                .contains("\"subject\":\"bench-flush\"")
+                .contains("\"id\":\"f\"");
+        assertThat(StreamingBenchmark.withTime(EVENT, time, null)).contains("\"id\":\"e1\"");
+    }
+
+    @Test
+    void tumblingTimesAreSpacedFromTheBaseAndWindowsCountEntityAndWindowStart() {
+        long base = 1_000_000_000_000L; // a multiple of 2000 ms
+        List<String> events =
+                StreamingBenchmark.tumblingTimes(
+                        List.of(
+                                event("a", "1"),
+                                event("b", "2"),
+                                event("a", "3"),
+                                event("a", "4"),
+                                event("b", "5")),
+                        base,
+                        700);
+
+        assertThat(events)
+                .extracting(StreamingBenchmark::eventTime)
+                .containsExactly(base, base + 700, base + 1400, base + 2100, base + 2800);
+        // a: 0 and 1400 in the first window, 2100 in the second; b: 700 first, 2800 second
+        assertThat(StreamingBenchmark.windows(events, 2_000))
+                .containsExactlyInAnyOrder(
+                        DocumentIds.window("a", base),
+                        DocumentIds.window("a", base + 2_000),
+                        DocumentIds.window("b", base),
+                        DocumentIds.window("b", base + 2_000));
+    }
+
+    @Test
+    void theDocumentOfAnEventIsPerEventForNoneAndPerWindowForTumbling() {
+        EventParser parser = new EventParser(EventFormat.cloudEvents());
+        long time = Instant.parse("2026-03-01T10:00:03.500Z").toEpochMilli();
+        String event = StreamingBenchmark.withTime(EVENT, time, "e9");
+
+        assertThat(StreamingBenchmark.documentId(parser, event, StreamingBenchmark.Window.NONE))
+                .isEqualTo("customer-1@2026-03-01T10:00:03.500Z#e9");
+        assertThat(StreamingBenchmark.documentId(parser, event, StreamingBenchmark.Window.TUMBLING))
+                .isEqualTo(
+                        DocumentIds.window(
+                                "customer-1",
+                                Instant.parse("2026-03-01T10:00:02Z").toEpochMilli()));
+    }
+}
