@@ -6,10 +6,12 @@ import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,10 +85,10 @@ final class BulkBaseline {
     }
 
     /** The fastest trial with one request in flight, if the sweep had one. */
-    static java.util.Optional<Trial> bestSingle(List<Trial> trials) {
+    static Optional<Trial> bestSingle(List<Trial> trials) {
         return trials.stream()
                 .filter(t -> t.setting().inFlight() == 1)
-                .max(java.util.Comparator.comparingDouble(Trial::rate));
+                .max(Comparator.comparingDouble(Trial::rate));
     }
 
     /** The sweep's trials, each on its own slice of fresh ids in one sweep index. */

@@ -12,17 +12,20 @@ import dev.embedflow.source.EventParser;
 import dev.embedflow.source.SourceRecord;
 import dev.embedflow.stream.StreamingJob;
 import dev.embedflow.window.DocumentIds;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -145,7 +148,7 @@ final class StreamingBenchmark {
     private final URI openSearch;
     private final OpenSearchConnection connection;
     private final int sinkBulkActions;
-    private final java.nio.file.Path workDir;
+    private final Path workDir;
     private final CpuMeter cpu;
     private final Consumer<String> progress;
 
@@ -155,7 +158,7 @@ final class StreamingBenchmark {
             URI openSearch,
             OpenSearchConnection connection,
             int sinkBulkActions,
-            java.nio.file.Path workDir,
+            Path workDir,
             CpuMeter cpu,
             Consumer<String> progress) {
         this.flink = flink;
@@ -191,7 +194,7 @@ final class StreamingBenchmark {
             awaitReady(job, index);
             progress.accept(
                     String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             "    job running after %.1f s",
                             (System.nanoTime() - submitted) / 1e9));
 
@@ -248,7 +251,7 @@ final class StreamingBenchmark {
                     Math.max(2, Math.min(maxFreshnessRate, 0.3 * events.size() / seconds));
             progress.accept(
                     String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             "    %d events, %d documents in %.1f s; measuring freshness at %.0f"
                                     + " events/s...",
                             events.size(),
@@ -272,7 +275,7 @@ final class StreamingBenchmark {
                             freshnessRate);
             progress.accept(
                     String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             "    freshness %s over %d events in %.1f s",
                             freshness.summary(),
                             freshness.count(),
@@ -297,7 +300,7 @@ final class StreamingBenchmark {
             flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
             progress.accept(
                     String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             "    job cancelled in %.1f s",
                             (System.nanoTime() - cancelled) / 1e9));
         }
@@ -409,8 +412,9 @@ final class StreamingBenchmark {
             List<String> events,
             double rate)
             throws Exception {
-        Map<String, List<Long>> pending = new ConcurrentHashMap<>(); // doc id -> event times
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        // One thread sends and polls: document id -> event times of the events it holds.
+        Map<String, List<Long>> pending = new HashMap<>();
+        List<Long> latencies = new ArrayList<>();
         EventParser parser = new EventParser(EventFormat.cloudEvents());
         long intervalNanos = (long) (1e9 / rate);
         long start = System.nanoTime();
@@ -432,10 +436,7 @@ final class StreamingBenchmark {
                                     time,
                                     "bench-f-" + scenario.name() + "-" + sent);
                     String id = documentId(parser, event, scenario.window());
-                    pending.computeIfAbsent(
-                                    id,
-                                    k -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                            .add(time);
+                    pending.computeIfAbsent(id, k -> new ArrayList<>()).add(time);
                     send(producer, topic, event);
                     sent++;
                     if (sent == events.size()) {
@@ -488,9 +489,7 @@ final class StreamingBenchmark {
             String document = ids.contains(id) ? id : id.replaceFirst("#0$", "");
             List<Long> times = pending.remove(document);
             if (times != null) {
-                synchronized (times) {
-                    times.forEach(t -> latencies.add(seenAt - t));
-                }
+                times.forEach(t -> latencies.add(seenAt - t));
             }
         }
     }
@@ -567,7 +566,7 @@ final class StreamingBenchmark {
                 node.put("id", id);
             }
             return JSON.writeValueAsString(node);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("Not a JSON event: " + event, e);
         }
     }
@@ -577,7 +576,7 @@ final class StreamingBenchmark {
             ObjectNode node = (ObjectNode) JSON.readTree(withTime(event, time, id));
             node.put("subject", subject);
             return JSON.writeValueAsString(node);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("Not a JSON event: " + event, e);
         }
     }
