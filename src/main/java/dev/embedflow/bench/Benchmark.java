@@ -406,8 +406,9 @@ public final class Benchmark {
                         baseline,
                         String.format(
                                 Locale.ROOT,
-                                "%d docs, %.1f docs/s; %.3f embedding requests per text (%d"
+                                "sink %d/bulk, 1 in flight; %d docs, %.1f docs/s; %.3f embedding requests per text (%d"
                                         + " requests, %d texts); freshness %s (%d events at %.0f/s)",
+                                bulkBest.bulkSize(),
                                 result.documents(),
                                 result.documentsPerSecond(),
                                 result.requestsPerText(),
