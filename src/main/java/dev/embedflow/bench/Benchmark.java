@@ -417,6 +417,21 @@ public final class Benchmark {
                                 result.freshness().summary(),
                                 result.freshness().count(),
                                 result.freshnessRate()));
+        if (result.textsAgain() > 0) {
+            row =
+                    new BenchmarkTable.Row(
+                            row.id(),
+                            row.name(),
+                            row.items(),
+                            row.unit(),
+                            row.seconds(),
+                            row.baselineId(),
+                            row.note()
+                                    + "; "
+                                    + result.textsAgain()
+                                    + " texts embedded again (requests retried after a timeout"
+                                    + " or failure)");
+        }
         table.add(row);
         if (id.equals("2a")) {
             twoARequests = result.requests() + " requests for " + result.texts() + " texts";

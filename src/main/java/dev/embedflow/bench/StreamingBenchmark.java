@@ -141,6 +141,14 @@ final class StreamingBenchmark {
         double requestsPerText() {
             return texts == 0 ? 0 : (double) requests / texts;
         }
+
+        /**
+         * Texts embedded beyond one per document written: requests the job sent again after they
+         * timed out ({@code embedding.timeout.request}) or failed.
+         */
+        long textsAgain() {
+            return Math.max(0, texts - documents);
+        }
     }
 
     private final MiniCluster flink;
@@ -457,7 +465,7 @@ final class StreamingBenchmark {
             producer.flush();
             if (now - lastPoll >= POLL_FRESHNESS.toNanos() && !pending.isEmpty()) {
                 lastPoll = now;
-                poll(index, pending, latencies);
+                poll(index, scenario.window(), pending, latencies);
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
@@ -471,12 +479,16 @@ final class StreamingBenchmark {
     /**
      * One search for the pending ids; records the latency of each event whose document appeared.
      */
-    private void poll(String index, Map<String, List<Long>> pending, List<Long> latencies) {
+    private void poll(
+            String index, Window window, Map<String, List<Long>> pending, List<Long> latencies) {
         Set<String> ids = new HashSet<>(pending.keySet());
         List<String> query = new ArrayList<>();
         for (String id : ids) {
             query.add(id);
-            query.add(DocumentIds.chunk(id, 0));
+            if (window == Window.TUMBLING) {
+                // A window's text may be long enough to be split: then its first chunk counts.
+                query.add(DocumentIds.chunk(id, 0));
+            }
         }
         ObjectNode body = JSON.createObjectNode();
         body.put("size", query.size());

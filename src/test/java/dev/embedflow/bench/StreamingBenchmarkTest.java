@@ -72,4 +72,29 @@ class StreamingBenchmarkTest {
                                 "customer-1",
                                 Instant.parse("2026-03-01T10:00:02Z").toEpochMilli()));
     }
+
+    @Test
+    void ratesRequestsPerTextAndTextsEmbeddedAgain() {
+        StreamingBenchmark.Result result =
+                new StreamingBenchmark.Result(
+                        2_048, 2_048, 4.0, 9, 2_644, new Latencies(List.of(1L)), 10, List.of(), "");
+
+        assertThat(result.eventsPerSecond()).isEqualTo(512.0);
+        assertThat(result.documentsPerSecond()).isEqualTo(512.0);
+        assertThat(result.requestsPerText()).isEqualTo(9.0 / 2_644);
+        assertThat(result.textsAgain()).isEqualTo(596);
+        assertThat(
+                        new StreamingBenchmark.Result(
+                                        100,
+                                        20,
+                                        1.0,
+                                        1,
+                                        20,
+                                        new Latencies(List.of()),
+                                        1,
+                                        List.of(),
+                                        "")
+                                .textsAgain())
+                .isZero();
+    }
 }
