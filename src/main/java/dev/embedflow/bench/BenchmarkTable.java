@@ -1,8 +1,10 @@
 package dev.embedflow.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,6 +47,7 @@ public final class BenchmarkTable {
     }
 
     private final List<Row> rows = new ArrayList<>();
+    private final Map<String, Double> targets = new LinkedHashMap<>();
 
     public BenchmarkTable add(Row row) {
         if (rows.stream().anyMatch(r -> r.id().equals(row.id()))) {
@@ -64,6 +67,20 @@ public final class BenchmarkTable {
                 .flatMap(id -> rows.stream().filter(r -> r.id().equals(id)).findFirst())
                 .filter(base -> base.rate() > 0)
                 .map(base -> row.rate() / base.rate());
+    }
+
+    /** Declares the ratio row {@code id} should reach (a target of issue 8), e.g. 0.7. */
+    public BenchmarkTable target(String id, double minimumRatio) {
+        if (!(minimumRatio > 0)) {
+            throw new IllegalArgumentException("A target ratio must be > 0, got " + minimumRatio);
+        }
+        targets.put(id, minimumRatio);
+        return this;
+    }
+
+    /** The ratio the row should reach, if one was declared. */
+    public Optional<Double> target(Row row) {
+        return Optional.ofNullable(targets.get(row.id()));
     }
 
     /** The table as fixed-width text for the console. */
@@ -115,18 +132,23 @@ public final class BenchmarkTable {
                         row.items() + " " + row.unit(),
                         String.format(Locale.ROOT, "%.1f", row.seconds()),
                         String.format(Locale.ROOT, "%.1f %s/s", row.rate(), row.unit()),
-                        ratio(row)
-                                .map(
-                                        r ->
-                                                String.format(
-                                                        Locale.ROOT,
-                                                        "%.2fx %s",
-                                                        r,
-                                                        row.baselineId().orElseThrow()))
-                                .orElse("-"),
+                        ratioCell(row),
                         row.note().isEmpty() ? "-" : row.note()
                     });
         }
         return cells;
+    }
+
+    /** {@code 0.76x 1a}, with the target if one was declared: {@code 0.76x 1a (target 0.80x)}. */
+    private String ratioCell(Row row) {
+        Optional<Double> ratio = ratio(row);
+        if (ratio.isEmpty()) {
+            return "-";
+        }
+        String cell =
+                String.format(Locale.ROOT, "%.2fx %s", ratio.get(), row.baselineId().orElseThrow());
+        return target(row)
+                .map(t -> cell + String.format(Locale.ROOT, " (target %.2fx)", t))
+                .orElse(cell);
     }
 }
