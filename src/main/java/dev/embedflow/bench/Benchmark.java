@@ -74,15 +74,37 @@ public final class Benchmark {
     private static final int BULK_SIZE = 500;
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(10);
 
-    /** Sizes of one run. */
-    public record Sizes(int modelTexts, int documents) {
-        public static final Sizes QUICK = new Sizes(1_024, 5_000);
-        public static final Sizes DEFAULT = new Sizes(2_048, 20_000);
+    /**
+     * Sizes of one run.
+     *
+     * @param batchDocuments the batch job's corpus (4)
+     * @param growthSmall documents in the smaller pre-filled index (5a)
+     * @param growthLarge documents in the larger pre-filled index (5b)
+     * @param growthDocuments new documents indexed into each (5), at most {@code documents}
+     */
+    public record Sizes(
+            int modelTexts,
+            int documents,
+            int batchDocuments,
+            int growthSmall,
+            int growthLarge,
+            int growthDocuments) {
+        public static final Sizes QUICK = new Sizes(1_024, 5_000, 1_000, 2_000, 20_000, 5_000);
+        public static final Sizes DEFAULT =
+                new Sizes(2_048, 20_000, 5_000, 10_000, 100_000, 10_000);
 
         public Sizes {
             if (modelTexts < EMBED_BATCH || documents < BULK_SIZE) {
                 throw new IllegalArgumentException(
                         "modelTexts must be >= " + EMBED_BATCH + ", documents >= " + BULK_SIZE);
+            }
+            if (batchDocuments < 10
+                    || !(0 < growthSmall && growthSmall < growthLarge)
+                    || growthDocuments < 1
+                    || growthDocuments > documents) {
+                throw new IllegalArgumentException(
+                        "Need batchDocuments >= 10, 0 < growthSmall < growthLarge and"
+                                + " 1 <= growthDocuments <= documents");
             }
         }
     }
@@ -222,6 +244,43 @@ public final class Benchmark {
                                                     : (double) counting.calls() / counting.texts(),
                                             counting.calls(),
                                             counting.texts())));
+
+                    // 4 batch and 5 growth: BatchBenchmark, GrowthBenchmark; the targets.
+                    new BatchBenchmark(
+                                    workDir,
+                                    openSearch.httpUri(),
+                                    server.baseUri(),
+                                    counting,
+                                    progress)
+                            .run(sizes.batchDocuments())
+                            .forEach(table::add);
+                    publish(kafka, "bench-5", events.subList(0, sizes.growthDocuments()));
+                    new GrowthBenchmark(
+                                    connection,
+                                    openSearch.httpUri(),
+                                    ZeroCostEmbeddingServer.MODEL,
+                                    LocalEmbeddingModel.DIMENSIONS,
+                                    progress)
+                            .run(
+                                    sizes.growthSmall(),
+                                    sizes.growthLarge(),
+                                    base -> {
+                                        JobRun run =
+                                                runJob(
+                                                        flink,
+                                                        kafka,
+                                                        openSearch,
+                                                        stub.baseUri(),
+                                                        "bench-5",
+                                                        sizes.growthDocuments(),
+                                                        base,
+                                                        ZeroCostEmbeddingServer.MODEL,
+                                                        () -> {});
+                                        return new GrowthBenchmark.Indexed(
+                                                run.events(), run.documents(), run.seconds());
+                                    })
+                            .forEach(table::add);
+                    table.target("2b", 0.7).target("2a", 0.8);
                 } finally {
                     flink.closeAsync().get(60, TimeUnit.SECONDS);
                 }
