@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,15 +85,8 @@ public final class BenchmarkPlot {
                         .build();
         style(chart);
         List<BenchmarkTable.Row> rows = table.rows();
-        double lowest =
-                rows.stream()
-                        .mapToDouble(BenchmarkTable.Row::rate)
-                        .filter(r -> r > 0)
-                        .min()
-                        .orElse(1);
-        // Bars start at the axis minimum: a log axis needs one above 0, the power of 10 below.
-        chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lowest))));
+        // Bars start at the axis minimum: a log axis needs one above 0.
+        logAxis(chart, rows.stream().map(BenchmarkTable.Row::rate).toList());
         chart.getStyler().setYAxisDecimalPattern("#,##0.#");
         chart.getStyler().setOverlapped(true);
         List<String> categories = rows.stream().map(BenchmarkPlot::rateLabel).toList();
@@ -130,18 +126,18 @@ public final class BenchmarkPlot {
                         .yAxisTitle("ratio")
                         .build();
         style(chart);
-        // Ratios multiply: a log axis from the power of 10 below the lowest ratio or target.
-        double lowest =
-                Stream.concat(measured.stream(), targets.stream())
-                        .filter(v -> v != null && v > 0)
-                        .mapToDouble(Double::doubleValue)
-                        .min()
-                        .orElse(1);
-        chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lowest))));
+        // Ratios multiply: a log axis too.
+        logAxis(chart, Stream.concat(measured.stream(), targets.stream()).toList());
         chart.getStyler().setOverlapped(true);
         chart.getStyler()
-                .setYAxisTickLabelsFormattingFunction(v -> String.format(Locale.ROOT, "%.2gx", v));
+                .setYAxisTickLabelsFormattingFunction(
+                        v ->
+                                new DecimalFormat(
+                                                        "0.##",
+                                                        DecimalFormatSymbols.getInstance(
+                                                                Locale.ROOT))
+                                                .format(v)
+                                        + "x");
         chart.addSeries("measured", categories, measured).setFillColor(new Color(0x4C78A8));
         if (targets.stream().anyMatch(t -> t != null)) {
             CategorySeries target = chart.addSeries("target (issue 8)", categories, targets);
@@ -151,6 +147,20 @@ public final class BenchmarkPlot {
             target.setMarkerColor(new Color(0xE45756));
         }
         return Optional.of(chart);
+    }
+
+    /** A log axis from the power of ten below the lowest value to the one above the highest. */
+    private static void logAxis(CategoryChart chart, List<Double> values) {
+        DoubleSummaryStatistics positive =
+                values.stream()
+                        .filter(v -> v != null && v > 0)
+                        .mapToDouble(Double::doubleValue)
+                        .summaryStatistics();
+        double lowest = positive.getCount() == 0 ? 1 : positive.getMin();
+        double highest = positive.getCount() == 0 ? 10 : positive.getMax();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lowest))));
+        chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(highest))));
     }
 
     private static void style(CategoryChart chart) {

@@ -26,10 +26,10 @@ import org.apache.flink.configuration.Configuration;
 /**
  * Item 5 of the benchmark: does indexing slow down as the index grows? For each size, an index of
  * the job's family is created and pre-filled with that many documents by raw {@code _bulk}
- * (precomputed random unit vectors, a few bulks in flight), refreshed and left to finish its
- * merges; then EmbedFlow indexes the same fixed batch of new documents into it ({@link Indexing},
- * the streaming job with the zero-cost embedder) and the index is deleted again. The rows compare
- * the larger index with the smaller.
+ * (precomputed random unit vectors, a few bulks in flight, no refresh meanwhile), refreshed and
+ * left to finish its merges; then EmbedFlow indexes the same fixed batch of new documents into it
+ * ({@link Indexing}, the streaming job with the zero-cost embedder) and the index is deleted again.
+ * The rows compare the larger index with the smaller.
  */
 final class GrowthBenchmark {
 
@@ -101,9 +101,12 @@ final class GrowthBenchmark {
                 String.format(
                         Locale.ROOT, "5: pre-filling an index with %,d documents...", existing));
         IndexManager.preflight(connection.config(), spec);
+        // No refresh while pre-filling (fewer, larger segments to merge), the default again after.
+        refreshInterval(spec.indexName(), "-1");
         long start = System.nanoTime();
         prefill(spec.indexName(), existing);
         double fillSeconds = (System.nanoTime() - start) / 1e9;
+        refreshInterval(spec.indexName(), null);
         connection.sendOk("POST", "/" + spec.indexName() + "/_refresh", null);
         double mergeSeconds = awaitMerges(spec.indexName());
         progress.accept(
@@ -200,6 +203,12 @@ final class GrowthBenchmark {
                             + response.body()
                                     .substring(0, Math.min(500, response.body().length())));
         }
+    }
+
+    private void refreshInterval(String index, String interval) {
+        ObjectNode settings = MAPPER.createObjectNode();
+        settings.putObject("index").put("refresh_interval", interval);
+        connection.sendOk("PUT", "/" + index + "/_settings", settings);
     }
 
     /** Waits until the index runs no merge (at most {@link #MERGE_WAIT}); the seconds waited. */

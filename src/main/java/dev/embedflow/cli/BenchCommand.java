@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Small sizes: about 1-2 minutes.")
+    @Option(names = "--quick", description = "Small sizes: a few minutes.")
     boolean quick;
 
     @Option(
