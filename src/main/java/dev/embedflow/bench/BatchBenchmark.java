@@ -108,8 +108,9 @@ final class BatchBenchmark {
                         Optional.empty(),
                         String.format(
                                 Locale.ROOT,
-                                "%d chunks embedded (%.1f texts/s); %d embedding calls, %d"
-                                        + " texts, the start-up probe included",
+                                "%d chunks embedded (%.1f texts/s); %d embedding calls"
+                                        + " with %d texts (the start-up probe and any retried"
+                                        + " request included)",
                                 done.embedded(),
                                 done.embedded() / first.seconds(),
                                 first.calls(),

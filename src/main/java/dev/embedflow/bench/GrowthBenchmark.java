@@ -108,16 +108,16 @@ final class GrowthBenchmark {
         double fillSeconds = (System.nanoTime() - start) / 1e9;
         refreshInterval(spec.indexName(), null);
         connection.sendOk("POST", "/" + spec.indexName() + "/_refresh", null);
-        double mergeSeconds = awaitMerges(spec.indexName());
+        MergeWait merges = awaitMerges(spec.indexName());
         progress.accept(
                 String.format(
                         Locale.ROOT,
-                        "   %,d documents in %.1f s (%.0f docs/s), merges settled %.1f s later;"
-                                + " now EmbedFlow indexes new documents into it...",
+                        "   %,d documents in %.1f s (%.0f docs/s), %s; now EmbedFlow indexes new"
+                                + " documents into it...",
                         existing,
                         fillSeconds,
                         existing / fillSeconds,
-                        mergeSeconds));
+                        merges.describe()));
         Indexed run = indexing.into(base);
         if (run.total() != existing + run.documents()) {
             throw new IllegalStateException(
@@ -144,8 +144,9 @@ final class GrowthBenchmark {
                 baseline,
                 String.format(
                         Locale.ROOT,
-                        "new docs, window NONE; pre-filled by raw _bulk at %.0f docs/s",
-                        existing / fillSeconds));
+                        "new docs, window NONE; pre-filled by raw _bulk at %.0f docs/s, %s",
+                        existing / fillSeconds,
+                        merges.describe()));
     }
 
     /** The index the streaming job writes with {@code opensearch.index.base-name=base}. */
@@ -211,18 +212,30 @@ final class GrowthBenchmark {
         connection.sendOk("PUT", "/" + index + "/_settings", settings);
     }
 
-    /** Waits until the index runs no merge (at most {@link #MERGE_WAIT}); the seconds waited. */
-    private double awaitMerges(String index) throws InterruptedException {
+    /** How long the wait for merges took, and whether they were done by then. */
+    record MergeWait(double seconds, boolean settled) {
+        String describe() {
+            return settled
+                    ? String.format(Locale.ROOT, "merges settled after %.1f s", seconds)
+                    : String.format(Locale.ROOT, "merges still running after %.0f s", seconds);
+        }
+    }
+
+    /** Waits until the index runs no merge, at most {@link #MERGE_WAIT}. */
+    private MergeWait awaitMerges(String index) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + MERGE_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (true) {
             JsonNode stats = connection.sendOk("GET", "/" + index + "/_stats/merge", null);
+            double waited = (System.nanoTime() - start) / 1e9;
             if (stats.path("_all").path("primaries").path("merges").path("current").asLong(0)
                     == 0) {
-                break;
+                return new MergeWait(waited, true);
+            }
+            if (System.nanoTime() >= deadline) {
+                return new MergeWait(waited, false);
             }
             Thread.sleep(250);
         }
-        return (System.nanoTime() - start) / 1e9;
     }
 }
