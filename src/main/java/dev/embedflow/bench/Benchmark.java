@@ -73,15 +73,37 @@ public final class Benchmark {
 
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(10);
 
-    /** Sizes of one run. */
-    public record Sizes(int modelTexts, int documents) {
-        public static final Sizes QUICK = new Sizes(512, 3_000);
-        public static final Sizes DEFAULT = new Sizes(2_048, 20_000);
+    /**
+     * Sizes of one run.
+     *
+     * @param batchDocuments the batch job's corpus (4)
+     * @param growthSmall documents in the smaller pre-filled index (5a)
+     * @param growthLarge documents in the larger pre-filled index (5b)
+     * @param growthDocuments new documents indexed into each (5), at most {@code documents}
+     */
+    public record Sizes(
+            int modelTexts,
+            int documents,
+            int batchDocuments,
+            int growthSmall,
+            int growthLarge,
+            int growthDocuments) {
+        public static final Sizes QUICK = new Sizes(512, 3_000, 1_000, 2_000, 20_000, 3_000);
+        public static final Sizes DEFAULT =
+                new Sizes(2_048, 20_000, 5_000, 10_000, 100_000, 10_000);
 
         public Sizes {
             if (modelTexts < EMBED_BATCH || documents < MIN_DOCUMENTS) {
                 throw new IllegalArgumentException(
                         "modelTexts must be >= " + EMBED_BATCH + ", documents >= " + MIN_DOCUMENTS);
+            }
+            if (batchDocuments < 10
+                    || !(0 < growthSmall && growthSmall < growthLarge)
+                    || growthDocuments < 1
+                    || growthDocuments > documents) {
+                throw new IllegalArgumentException(
+                        "Need batchDocuments >= 10, 0 < growthSmall < growthLarge and"
+                                + " 1 <= growthDocuments <= documents");
             }
         }
     }
@@ -162,8 +184,11 @@ public final class Benchmark {
                 measureKafka(table, servers, events);
                 MiniCluster flink = startFlink();
                 try {
-                    measureStreaming(table, servers, flink, bulk, events);
+                    StreamingBenchmark streaming = streaming(servers, flink, bulk);
+                    measureStreaming(table, servers, streaming, events);
                     measurePeer(table, servers, flink, texts);
+                    measureBatch(table, servers);
+                    measureGrowth(table, servers, streaming, events);
                 } finally {
                     flink.closeAsync().get(60, TimeUnit.SECONDS);
                 }
@@ -279,23 +304,27 @@ public final class Benchmark {
     }
 
     /** 2b and 2a, window NONE and TUMBLING: throughput, requests per text, freshness. */
+    /** The streaming job's harness for 2a, 2b and 5, its sink bulks at 1b's chosen size. */
+    private StreamingBenchmark streaming(
+            Servers servers, MiniCluster flink, BulkBaseline.Setting bulk) {
+        return new StreamingBenchmark(
+                flink,
+                servers.kafka().bootstrapServers(),
+                servers.openSearch().httpUri(),
+                servers.connection(),
+                bulk.bulkSize(),
+                workDir.resolve("profiles"),
+                servers.cpu(),
+                progress);
+    }
+
+    /** 2b, 2b-t, 2a, 2a-t: the streaming job, windows NONE and TUMBLING, stub and model. */
     private void measureStreaming(
             BenchmarkTable table,
             Servers servers,
-            MiniCluster flink,
-            BulkBaseline.Setting bulk,
+            StreamingBenchmark streaming,
             List<String> events)
             throws Exception {
-        StreamingBenchmark streaming =
-                new StreamingBenchmark(
-                        flink,
-                        servers.kafka().bootstrapServers(),
-                        servers.openSearch().httpUri(),
-                        servers.connection(),
-                        bulk.bulkSize(),
-                        workDir.resolve("profiles"),
-                        servers.cpu(),
-                        progress);
         ZeroCostEmbeddingServer stub = servers.stub();
         CountingEmbedder counting = servers.counting();
         int freshnessSeconds = sizes.documents() >= 20_000 ? 10 : 4;
@@ -489,6 +518,67 @@ public final class Benchmark {
             result.profile().forEach(line -> finding.append("- ").append(line).append('\n'));
             table.addFinding(finding.toString());
         }
+    }
+
+    /** 4a, 4b: the batch job over a generated corpus, first run and re-run. */
+    private void measureBatch(BenchmarkTable table, Servers servers) throws Exception {
+        new BatchBenchmark(
+                        workDir,
+                        servers.openSearch().httpUri(),
+                        servers.server().baseUri(),
+                        servers.counting(),
+                        progress)
+                .run(sizes.batchDocuments())
+                .forEach(table::add);
+    }
+
+    /**
+     * 5a, 5b: the streaming job (zero-cost embedder, window NONE, timed as 2b) indexing the same
+     * new documents into indexes pre-filled with fewer and more documents.
+     */
+    private void measureGrowth(
+            BenchmarkTable table,
+            Servers servers,
+            StreamingBenchmark streaming,
+            List<String> events)
+            throws Exception {
+        ZeroCostEmbeddingServer stub = servers.stub();
+        List<String> input = events.subList(0, sizes.growthDocuments());
+        new GrowthBenchmark(
+                        servers.connection(),
+                        servers.openSearch().httpUri(),
+                        ZeroCostEmbeddingServer.MODEL,
+                        LocalEmbeddingModel.DIMENSIONS,
+                        progress)
+                .run(
+                        sizes.growthSmall(),
+                        sizes.growthLarge(),
+                        base -> {
+                            StreamingBenchmark.Result result =
+                                    streaming.run(
+                                            new StreamingBenchmark.Scenario(
+                                                    base.replaceFirst("^bench-", ""),
+                                                    StreamingBenchmark.Window.NONE,
+                                                    stub.baseUri(),
+                                                    ZeroCostEmbeddingServer.MODEL,
+                                                    stub::requests,
+                                                    stub::texts,
+                                                    base),
+                                            input,
+                                            List.of(),
+                                            0,
+                                            2,
+                                            false);
+                            servers.connection().sendOk("POST", "/" + base + "/_refresh", null);
+                            long total =
+                                    servers.connection()
+                                            .sendOk("GET", "/" + base + "/_count", null)
+                                            .path("count")
+                                            .asLong();
+                            return new GrowthBenchmark.Indexed(
+                                    result.documents(), total, result.seconds());
+                        })
+                .forEach(table::add);
     }
 
     /** 3: the peer, Flink SQL's ML_PREDICT with flink-model-openai, and 2a over it. */

@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.kafka.common.utils.AppInfoParser;
 
@@ -15,6 +16,19 @@ public final class BenchmarkReport {
     /** The report of one run, {@code sizes} named as given (e.g. {@code --quick}). */
     public static String markdown(
             BenchmarkTable table, String sizes, String openSearchVersion, ZonedDateTime date) {
+        return markdown(table, sizes, openSearchVersion, date, Optional.empty());
+    }
+
+    /**
+     * The report of one run with its plot, {@code plot} the PNG's path relative to the report (e.g.
+     * {@code benchmarks.png}), shown under the table.
+     */
+    public static String markdown(
+            BenchmarkTable table,
+            String sizes,
+            String openSearchVersion,
+            ZonedDateTime date,
+            Optional<String> plot) {
         long memory = physicalMemoryBytes();
         return "# EmbedFlow benchmarks\n\n"
                 + "Written by `./embedflow bench"
@@ -52,9 +66,10 @@ public final class BenchmarkReport {
                 + "## Results\n\n"
                 + table.toMarkdown()
                 + "\n"
+                + plot.map(png -> "![Rates and ratios of this run](" + png + ")\n\n").orElse("")
                 + "RATIO is the row's rate over the named baseline's rate, with issue 8's target where"
                 + " it sets one: 2b >= 0.7x 1b (zero-cost embedder over raw bulk), 2a >= 0.8x 1a"
-                + " (real model over the raw server), EmbedFlow 2a >= 5x the ML_PREDICT peer.\n\n"
+                + " (real model over the raw server), EmbedFlow 2a >= 5x the ML_PREDICT peer (row 2a/3).\n\n"
                 + "## How each figure is measured\n\n"
                 + "- 1a: `POST /v1/embeddings` with 64 texts per request, 2 requests in flight,"
                 + " straight to the embedding server (all-MiniLM-L6-v2 in-process; the server sorts"
@@ -118,16 +133,42 @@ public final class BenchmarkReport {
                 + " from the first request the server received to its last answer, so the job's"
                 + " start and end are not in it (the peer's most favourable measure). Row 2a/3"
                 + " repeats 2a with the peer as its baseline.\n"
+                + "- 4a, 4b: the batch job as `./embedflow batch --input <dir>` runs it"
+                + " (`BatchJob.run`: prepare, then a local Flink MiniCluster at its default"
+                + " parallelism, one per core, in BATCH mode) over a generated corpus: nine in ten"
+                + " documents are product records in one JSON-lines file, one in ten a Markdown"
+                + " guide of its own with two sections (two chunks). It embeds with the local model"
+                + " behind the embedding server into a fresh index; each run is timed from prepare"
+                + " to the job's end, so the local cluster's start (a few seconds) is included. 4b"
+                + " runs again over the unchanged files: it must make no embedding call (counted at"
+                + " the server, a start-up probe included) and skip every chunk, or the benchmark"
+                + " fails; what it spends is reading, chunking, the `_mget` lookups of the chunk"
+                + " ids (500 per request) and that start.\n"
+                + "- 5a, 5b: an index of the streaming job's family is pre-filled with the number"
+                + " of documents the row names (raw `_bulk`, 1,000 per request, 2 in flight, random"
+                + " unit vectors), refreshed and left to finish its merges; then the streaming job"
+                + " with the zero-cost embedder indexes the same new documents into it (the first"
+                + " sample events, window NONE, run and timed as 2b, counting only the new index"
+                + " operations), and the index is deleted."
+                + " Everything but the index's size is the same, so the ratio shows what a larger"
+                + " index costs OpenSearch (larger HNSW graphs per segment, larger merges).\n"
+                + "- Caveats of 4 and 5: the batch job runs at the local default parallelism (2 on"
+                + " 2 cores), so two subtasks share one embedding server and the cores with"
+                + " OpenSearch; it batches as the `openai` provider does by default (up to 2,048"
+                + " texts or 16,384 estimated tokens per request), so a small corpus makes few,"
+                + " large requests (see the calls in 4a's note) and embedding overlaps little with"
+                + " indexing; on a loaded machine such a request can outlast the 30 s request"
+                + " timeout and be sent again (4a's note counts the texts the server received). 4a's"
+                + " texts/s against 1a's has not been profiled yet. 5 runs the job as 2b does (its"
+                + " start excluded, no freshness phase); the pre-filled documents have short texts and random vectors;"
+                + " the wait for merges after the pre-fill is capped at 90 s (the note says whether"
+                + " they had settled: merges still running slow the measured run down).\n"
                 + "- Each measurement ran once, after a warm-up. Other processes on the machine"
                 + " share its cores: on 2 cores the model, Flink, Kafka and OpenSearch compete for"
                 + " the same CPU.\n\n"
                 + "## Where the time goes\n\n"
                 + findings(table)
-                + "\n"
-                + "## Not measured yet\n\n"
-                + "- Batch: a ~5,000-document corpus, first run vs re-run (no embedding calls).\n"
-                + "- Growth: indexing docs/s with 10k vs 100k documents already in the index.\n"
-                + "- The PNG plot.\n";
+                + "\n";
     }
 
     /** The findings of the run, or a line saying every ratio met its target. */

@@ -45,7 +45,7 @@ public final class BenchmarkTable {
     }
 
     private final List<Row> rows = new ArrayList<>();
-    private final java.util.Map<String, Double> targets = new java.util.HashMap<>();
+    private final java.util.Map<String, Double> targets = new java.util.LinkedHashMap<>();
     private final List<String> findings = new ArrayList<>();
 
     public BenchmarkTable add(Row row) {
@@ -67,8 +67,16 @@ public final class BenchmarkTable {
 
     /** Sets the least ratio the row {@code id} should reach over its baseline. */
     public BenchmarkTable target(String id, double minRatio) {
+        if (!(minRatio > 0)) {
+            throw new IllegalArgumentException("A target ratio must be > 0, got " + minRatio);
+        }
         targets.put(id, minRatio);
         return this;
+    }
+
+    /** The ratio the row should reach, if one was declared. */
+    public Optional<Double> target(Row row) {
+        return Optional.ofNullable(targets.get(row.id()));
     }
 
     /** Whether the row reached its target ratio; empty without a target or a ratio. */

@@ -55,7 +55,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>Throughput: the events go to the topic at full speed; the clock runs from the first send to
  *       the last index operation OpenSearch counts for the index ({@code _stats} {@code
  *       indexing.index_total}, polled every 50 ms, so refreshes do not matter), taken once the
- *       count has reached the expected documents and stayed put for 1.5 s.
+ *       count (beyond the operations before the phase) has reached the expected documents and
+ *       stayed put for 1.5 s.
  *   <li>Freshness: events go out at a steady rate, each stamped with the wall-clock time of its
  *       send as its event time; a poller searches for the documents not yet seen (an {@code ids}
  *       query every 100 ms, so what a search finds, after OpenSearch's refresh) and records when
@@ -97,6 +98,7 @@ final class StreamingBenchmark {
      * @param model the model to ask for
      * @param requests embedding requests so far, counted where they are answered
      * @param texts texts embedded so far
+     * @param indexBase the index family (base name and alias) the job writes to; it may exist
      */
     record Scenario(
             String name,
@@ -104,7 +106,20 @@ final class StreamingBenchmark {
             URI embeddingBase,
             String model,
             LongSupplier requests,
-            LongSupplier texts) {}
+            LongSupplier texts,
+            String indexBase) {
+
+        /** A scenario writing to an index family of its own, {@code b<name>}. */
+        Scenario(
+                String name,
+                Window window,
+                URI embeddingBase,
+                String model,
+                LongSupplier requests,
+                LongSupplier texts) {
+            this(name, window, embeddingBase, model, requests, texts, "b" + name);
+        }
+    }
 
     /**
      * What a scenario measured.
@@ -195,7 +210,7 @@ final class StreamingBenchmark {
             throws Exception {
         String topic = "bench-" + scenario.name();
         KafkaBaseline.createTopic(bootstrapServers, topic);
-        String index = "b" + scenario.name();
+        String index = scenario.indexBase();
         long submitted = System.nanoTime();
         JobID job = submit(scenario, topic, index);
         try (KafkaProducer<String, String> producer = producer()) {
@@ -228,6 +243,8 @@ final class StreamingBenchmark {
                                 "bench-flush",
                                 "bench-flush-" + scenario.name()));
             }
+            // Index operations before this phase: the index may hold documents already (5).
+            long operationsBefore = indexOperations(index);
             long requestsBefore = scenario.requests().getAsLong();
             long textsBefore = scenario.texts().getAsLong();
             Profile.Session recording =
@@ -243,7 +260,7 @@ final class StreamingBenchmark {
                     send(producer, topic, event);
                 }
                 producer.flush();
-                long[] done = awaitIndexed(index, expected, start);
+                long[] done = awaitIndexed(index, operationsBefore, expected, start);
                 documents = done[0];
                 seconds = (done[1] - start) / 1e9;
                 cpuAfter = cpu.snapshot();
@@ -386,13 +403,14 @@ final class StreamingBenchmark {
      * Polls the index's operation count until it reached {@code expected} and stayed put for {@link
      * #SETTLED}: returns {count, nanoTime of the poll that first saw the final count}.
      */
-    private long[] awaitIndexed(String index, long expected, long start) throws Exception {
+    private long[] awaitIndexed(String index, long before, long expected, long start)
+            throws Exception {
         long deadline = start + PHASE_TIMEOUT.toNanos();
         long count = -1;
         long changedAt = System.nanoTime();
         while (true) {
             long now = System.nanoTime();
-            long current = indexOperations(index);
+            long current = indexOperations(index) - before;
             if (current != count) {
                 count = current;
                 changedAt = now;

@@ -1,6 +1,7 @@
 package dev.embedflow.cli;
 
 import dev.embedflow.bench.Benchmark;
+import dev.embedflow.bench.BenchmarkPlot;
 import dev.embedflow.bench.BenchmarkReport;
 import dev.embedflow.bench.BenchmarkTable;
 import dev.embedflow.local.internal.LocalFiles;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,8 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code embedflow bench}: measures the raw limits (embedding server, OpenSearch bulk) and the
- * streaming job against them in one run, prints the table and writes {@code
- * docs/benchmarks/README.md}. Not part of {@code ./mvnw verify}.
+ * streaming job against them, the batch job's first run and re-run and indexing into a growing
+ * index, in one run; prints the table and writes {@code docs/benchmarks/README.md} with its plot
+ * {@code docs/benchmarks/benchmarks.png}. Not part of {@code ./mvnw verify}.
  */
 @Command(
         name = "bench",
@@ -27,9 +30,14 @@ import picocli.CommandLine.Option;
                         + " (starts its own servers on free ports).")
 final class BenchCommand implements Callable<Integer> {
 
+    /** The plot's file name, next to the report. */
+    static final String PLOT = "benchmarks.png";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Small sizes: about 2 minutes (default: about 5).")
+    @Option(
+            names = "--quick",
+            description = "Small sizes: a few minutes (default sizes: under 10 minutes).")
     boolean quick;
 
     @Option(
@@ -40,7 +48,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--report",
-            description = "Where the Markdown report goes (default: docs/benchmarks/README.md).")
+            description =
+                    "Where the Markdown report goes (default: docs/benchmarks/README.md); the plot"
+                            + " goes next to it as benchmarks.png.")
     Path report;
 
     @Override
@@ -77,13 +87,20 @@ final class BenchCommand implements Callable<Integer> {
         }
         String openSearchVersion = home.getFileName().toString().replaceFirst("^opensearch-", "");
         Files.createDirectories(target.toAbsolutePath().getParent());
+        Path plot = target.resolveSibling(PLOT);
+        BenchmarkPlot.write(table, plot);
         Files.writeString(
                 target,
                 BenchmarkReport.markdown(
-                        table, quick ? "--quick" : "", openSearchVersion, ZonedDateTime.now()),
+                        table,
+                        quick ? "--quick" : "",
+                        openSearchVersion,
+                        ZonedDateTime.now(),
+                        Optional.of(PLOT)),
                 StandardCharsets.UTF_8);
         out.println();
         out.println("Report written to " + target.toAbsolutePath().normalize());
+        out.println("Plot written to " + plot.toAbsolutePath().normalize());
         out.flush();
         return 0;
     }
