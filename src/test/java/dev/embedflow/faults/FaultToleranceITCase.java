@@ -178,8 +178,7 @@ class FaultToleranceITCase {
             s.awaitProgressBeyond(0, CATCH_UP);
             Instant stopped = Instant.now();
             node.stop();
-            s.sendUpTo(0.75);
-            sleepUntil(stopped.plus(OUTAGE));
+            s.sendOver(0.75, stopped.plus(OUTAGE));
             Instant starting = Instant.now();
             node.start();
             Instant back = Instant.now();
@@ -221,8 +220,7 @@ class FaultToleranceITCase {
             s.awaitProgressBeyond(0, CATCH_UP);
             Instant failing = Instant.now();
             standIn.failing(true);
-            s.sendUpTo(2.0 / 3);
-            sleepUntil(failing.plus(OUTAGE));
+            s.sendOver(2.0 / 3, failing.plus(OUTAGE));
             standIn.failing(false);
             Instant healthy = Instant.now();
             long committedAtFault = s.committed();
@@ -422,6 +420,29 @@ class FaultToleranceITCase {
                 landed.addAll(kafka.send(topic, events.inputs().subList(sent, upTo)));
                 sent = upTo;
             }
+        }
+
+        /**
+         * Sends the inputs up to {@code fraction} of all in steady steps, one every second, until
+         * {@code until}: events keep arriving for the whole of a fault.
+         */
+        void sendOver(double fraction, Instant until) throws InterruptedException {
+            int from = sent;
+            int upTo = (int) Math.round(events.inputs().size() * Math.min(1.0, fraction));
+            long steps = Math.max(1, Duration.between(Instant.now(), until).toSeconds());
+            for (long step = 1; step <= steps; step++) {
+                int target = (int) (from + (upTo - from) * step / steps);
+                if (target > sent) {
+                    landed.addAll(kafka.send(topic, events.inputs().subList(sent, target)));
+                    sent = target;
+                }
+                sleepUntil(
+                        Instant.now().plusSeconds(1).isAfter(until)
+                                ? until
+                                : Instant.now().plusSeconds(1));
+            }
+            sendUpTo(fraction);
+            sleepUntil(until);
         }
 
         long committed() {
