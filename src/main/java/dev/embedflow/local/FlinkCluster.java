@@ -541,6 +541,7 @@ public final class FlinkCluster implements AutoCloseable {
                         "appender.file.name = file",
                         "appender.file.type = File",
                         "appender.file.fileName = ${sys:log.file}",
+                        "appender.file.append = false",
                         "appender.file.layout.type = PatternLayout",
                         "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-40c{1.} - %m%n",
                         "logger.kafka.name = org.apache.kafka",

@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * missing, extra or stale, every malformed record on the dead-letter topic with its reason and
  * coordinates, and the consumer group caught up. The figures go to {@code docs/fault-tolerance.md}.
  *
- * <p>Size: {@value #CI_EVENTS} events per scenario, or {@code -Dembedflow.faults.events=100000};
- * outages last {@code embedflow.faults.outage-seconds} (60).
+ * <p>Size: {@value #CI_EVENTS} events per scenario and 30 s outages, or {@code
+ * -Dembedflow.faults.events=100000} and 60 s outages (the full size); {@code
+ * embedflow.faults.outage-seconds} sets the outages.
  */
 @ExtendWith({KafkaExtension.class, OpenSearchExtension.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -65,9 +66,12 @@ class FaultToleranceITCase {
     static final int CI_EVENTS = 10_000;
     static final int FULL_EVENTS = 100_000;
     static final int EVENTS = Integer.getInteger("embedflow.faults.events", CI_EVENTS);
-    static final Duration OUTAGE =
-            Duration.ofSeconds(Long.getLong("embedflow.faults.outage-seconds", 60));
     static final String SIZE = EVENTS >= FULL_EVENTS ? "full" : "ci";
+
+    /** 60 s as the issue asks at full size; 30 s at CI size, to keep the suite short. */
+    static final Duration OUTAGE =
+            Duration.ofSeconds(
+                    Long.getLong("embedflow.faults.outage-seconds", SIZE.equals("full") ? 60 : 30));
 
     /** The real model embeds ~160 texts/s on 2 cores: it runs in the CI-size savepoint scenario. */
     static final boolean REAL_MODEL =
@@ -306,21 +310,25 @@ class FaultToleranceITCase {
         }
     }
 
-    /** The stand-in's vector for {@code text}. */
-    private static float[] standInVector(String text) {
-        return EmbeddingStubs.vectorFor(text, StandInEmbeddings.DIMENSIONS);
+    /** The stand-in's vectors for {@code texts}. */
+    private static List<float[]> standInVector(List<String> texts) {
+        return texts.stream()
+                .map(text -> EmbeddingStubs.vectorFor(text, StandInEmbeddings.DIMENSIONS))
+                .toList();
     }
 
-    /** The real model's vector of a text, embedded again here. */
-    private static Function<String, float[]> realVectors(LocalEmbeddingModel model) {
-        return text -> {
+    /** The real model's vectors of texts, embedded again here. */
+    private static Function<List<String>, List<float[]>> realVectors(LocalEmbeddingModel model) {
+        return texts -> {
             try {
-                List<Embedding> embeddings =
-                        model.embedAsync(List.of(text), TruncationPolicy.REJECT)
-                                .get(1, TimeUnit.MINUTES);
-                return embeddings.get(0).vector();
+                return model
+                        .embedAsync(texts, TruncationPolicy.REJECT)
+                        .get(5, TimeUnit.MINUTES)
+                        .stream()
+                        .map(Embedding::vector)
+                        .toList();
             } catch (Exception e) {
-                throw new IllegalStateException("Could not embed " + text, e);
+                throw new IllegalStateException("Could not embed " + texts.size() + " texts", e);
             }
         };
     }
@@ -376,7 +384,17 @@ class FaultToleranceITCase {
 
         /** Submits the job through the REST API and waits until all its tasks run. */
         void submit(URI embeddingBase, String model, int parallelism, String savepoint) {
-            List<String> args =
+            boolean standInService = StandInEmbeddings.MODEL.equals(model);
+            List<String> args = new ArrayList<>();
+            if (standInService) {
+                // The stand-in answers at once: 5 s without an answer is a hang.
+                args.add("-Dembedding.timeout.request=5 s");
+            } else {
+                // The real model embeds ~160 texts/s: batches of 64 answer well within the
+                // default 30 s request timeout even on a loaded machine.
+                args.add("-Dembedding.batch.max-texts=64");
+            }
+            args.addAll(
                     List.of(
                             "-Dembedflow.job-name=faults " + name,
                             "-Dsource.bootstrap-servers=" + broker.bootstrapServers(),
@@ -391,14 +409,13 @@ class FaultToleranceITCase {
                             "-Dembedding.provider=openai",
                             "-Dembedding.base-url=" + embeddingBase,
                             "-Dembedding.model=" + model,
-                            "-Dembedding.timeout.request=5 s",
                             "-Dembedding.retry.max-attempts=20",
                             "-Dembedding.retry.max-duration=5 min",
                             "-Dopensearch.hosts=" + node.httpUri(),
                             "-Dopensearch.index.base-name=" + alias + "-base",
                             "-Dopensearch.index.alias=" + alias,
                             "-Dopensearch.index.replicas=0",
-                            "-Ddead-letter.topic=" + deadLetterTopic);
+                            "-Ddead-letter.topic=" + deadLetterTopic));
             jobId =
                     cluster.runJar(
                             jarId, StreamingJob.class.getName(), args, parallelism, savepoint);
@@ -475,7 +492,7 @@ class FaultToleranceITCase {
          * Waits for the group to catch up and the index to settle, then compares everything with
          * the expectation, records the row and asserts.
          */
-        void check(String recovery, String notes, Function<String, float[]> vectors)
+        void check(String recovery, String notes, Function<List<String>, List<float[]>> vectors)
                 throws Exception {
             awaitCaughtUp();
             Map<String, String> expected = events.expected();
@@ -483,7 +500,7 @@ class FaultToleranceITCase {
             Set<String> lost = Set.of();
             Set<String> extra = Set.of();
             Set<String> wrongText = Set.of();
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            long deadline = System.nanoTime() + CATCH_UP.toNanos();
             try (OpenSearchConnection connection = connect()) {
                 // After the last offsets commit, what the async embedding stage still held at
                 // that checkpoint reaches the index with the next one.
@@ -503,16 +520,23 @@ class FaultToleranceITCase {
                             || System.nanoTime() > deadline) {
                         break;
                     }
-                    pause(1000);
+                    pause(3000);
                 }
             }
             Set<String> wrongVector = new HashSet<>();
+            List<String> ids = new ArrayList<>();
             for (Map.Entry<String, IndexContents.Document> e : found.entrySet()) {
-                String text = expected.get(e.getKey());
-                if (text != null
-                        && text.equals(e.getValue().text())
-                        && !sameVector(vectors.apply(text), e.getValue().vector())) {
-                    wrongVector.add(e.getKey());
+                if (e.getValue().text().equals(expected.get(e.getKey()))) {
+                    ids.add(e.getKey());
+                }
+            }
+            for (int from = 0; from < ids.size(); from += 64) {
+                List<String> batch = ids.subList(from, Math.min(ids.size(), from + 64));
+                List<float[]> want = vectors.apply(batch.stream().map(expected::get).toList());
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!sameVector(want.get(i), found.get(batch.get(i)).vector())) {
+                        wrongVector.add(batch.get(i));
+                    }
                 }
             }
             List<KafkaState.DeadLetterRecord> deadLetters = kafka.deadLetters(deadLetterTopic);
