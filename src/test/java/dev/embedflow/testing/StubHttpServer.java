@@ -70,12 +70,14 @@ public final class StubHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Handler handler;
+    private final boolean recording;
     private final List<Request> requests = new ArrayList<>();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
 
-    private StubHttpServer(Handler handler) throws IOException {
+    private StubHttpServer(Handler handler, boolean recording) throws IOException {
         this.handler = handler;
+        this.recording = recording;
         this.executor =
                 Executors.newCachedThreadPool(
                         r -> {
@@ -91,7 +93,15 @@ public final class StubHttpServer implements AutoCloseable {
 
     /** Starts a server on a free port. */
     public static StubHttpServer start(Handler handler) throws IOException {
-        return new StubHttpServer(handler);
+        return new StubHttpServer(handler, true);
+    }
+
+    /**
+     * Starts a server on a free port that keeps no log of requests ({@link #requests()} stays
+     * empty), for long runs with many large requests.
+     */
+    public static StubHttpServer startUnrecorded(Handler handler) throws IOException {
+        return new StubHttpServer(handler, false);
     }
 
     /** {@code http://127.0.0.1:port}. */
@@ -141,8 +151,10 @@ public final class StubHttpServer implements AutoCloseable {
                             raw,
                             json,
                             System.nanoTime());
-            synchronized (this) {
-                requests.add(request);
+            if (recording) {
+                synchronized (this) {
+                    requests.add(request);
+                }
             }
             Reply reply;
             try {

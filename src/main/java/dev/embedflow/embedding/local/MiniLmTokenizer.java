@@ -41,12 +41,14 @@ final class MiniLmTokenizer implements AutoCloseable {
         root.putNull("padding");
         byte[] patched = mapper.writeValueAsBytes(root);
         HuggingFaceTokenizer tokenizer =
-                HuggingFaceTokenizer.newInstance(
-                        new ByteArrayInputStream(patched),
-                        Map.of(
-                                "addSpecialTokens", "true",
-                                "truncation", "false",
-                                "padding", "false"));
+                DjlSettings.withOwnNativeLibrary(
+                        () ->
+                                HuggingFaceTokenizer.newInstance(
+                                        new ByteArrayInputStream(patched),
+                                        Map.of(
+                                                "addSpecialTokens", "true",
+                                                "truncation", "false",
+                                                "padding", "false")));
         return new MiniLmTokenizer(tokenizer);
     }
 
