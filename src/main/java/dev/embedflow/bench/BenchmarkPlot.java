@@ -170,7 +170,7 @@ public final class BenchmarkPlot {
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setLabelsRotation(0);
-        chart.getStyler().setXAxisLabelRotation(35);
+        chart.getStyler().setXAxisLabelRotation(90);
         chart.getStyler().setMarkerSize(12);
     }
 
