@@ -71,8 +71,6 @@ public final class Benchmark {
     /** The fewest documents a run takes: 1b's smallest tuning slice, 1c's warm-up. */
     private static final int MIN_DOCUMENTS = 1_000;
 
-    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(10);
-
     /**
      * Sizes of one run.
      *
