@@ -1,0 +1,628 @@
+package dev.embedflow.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.embedflow.devserver.EventPublisher;
+import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.source.Event;
+import dev.embedflow.source.EventFormat;
+import dev.embedflow.source.EventParser;
+import dev.embedflow.source.SourceRecord;
+import dev.embedflow.stream.StreamingJob;
+import dev.embedflow.window.DocumentIds;
+import dev.embedflow.window.DocumentRenderer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Rows 2a and 2b: the real streaming job ({@code StreamingJob.prepare/build}) on the benchmark's
+ * MiniCluster, one job per scenario, on an unbounded Kafka source, so that Flink's job start is
+ * outside every timing.
+ *
+ * <ol>
+ *   <li>The job starts on an empty topic; once all its tasks run and its sink has made the index,
+ *       the benchmark waits a second.
+ *   <li>Throughput: the events go to the topic at full speed; the clock runs from the first send to
+ *       the last index operation OpenSearch counts for the index ({@code _stats} {@code
+ *       indexing.index_total}, polled every 50 ms, so refreshes do not matter), taken once the
+ *       count (beyond the operations before the phase) has reached the expected documents and
+ *       stayed put for 1.5 s.
+ *   <li>Freshness: after a refresh that makes the throughput phase's documents searchable, events
+ *       go out at a steady rate, each stamped with the wall-clock time of its send as its event
+ *       time; a poller searches for the documents not yet seen (an {@code ids} query every 100 ms,
+ *       so what a search finds, after OpenSearch's refresh) and records when each first appears.
+ *       Freshness is that time minus the event time.
+ * </ol>
+ */
+final class StreamingBenchmark {
+
+    /** Window of the tumbling scenarios; the freshness of a tumbling scenario includes it. */
+    static final Duration TUMBLING_WINDOW = Duration.ofSeconds(2);
+
+    /** The watermark's bounded out-of-orderness in every scenario. */
+    static final Duration OUT_OF_ORDERNESS = Duration.ofMillis(200);
+
+    /** Entities of the tumbling scenarios' events, so that a window holds several per entity. */
+    static final int TUMBLING_ENTITIES = 50;
+
+    /**
+     * Spacing of the tumbling throughput events' times: 200 events per 2 s window, ~4 per entity.
+     */
+    static final Duration TUMBLING_EVENT_SPACING = Duration.ofMillis(10);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration POLL_THROUGHPUT = Duration.ofMillis(50);
+    private static final Duration POLL_FRESHNESS = Duration.ofMillis(100);
+    private static final Duration SETTLED = Duration.ofMillis(1_500);
+    private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(4);
+
+    enum Window {
+        NONE,
+        TUMBLING
+    }
+
+    /**
+     * One scenario.
+     *
+     * @param name a short name for topics and indexes
+     * @param embeddingBase the OpenAI-compatible server's base URL
+     * @param model the model to ask for
+     * @param requests embedding requests so far, counted where they are answered
+     * @param texts texts embedded so far
+     * @param indexBase the index family (base name and alias) the job writes to; it may exist
+     */
+    record Scenario(
+            String name,
+            Window window,
+            URI embeddingBase,
+            String model,
+            LongSupplier requests,
+            LongSupplier texts,
+            String indexBase) {
+
+        /** A scenario writing to an index family of its own, {@code b<name>}. */
+        Scenario(
+                String name,
+                Window window,
+                URI embeddingBase,
+                String model,
+                LongSupplier requests,
+                LongSupplier texts) {
+            this(name, window, embeddingBase, model, requests, texts, "b" + name);
+        }
+    }
+
+    /**
+     * What a scenario measured.
+     *
+     * @param events events of the throughput phase
+     * @param documents index operations OpenSearch counted for them (documents written)
+     * @param seconds throughput phase: first send to last index operation
+     * @param requests embedding requests of the throughput phase
+     * @param texts texts embedded in the throughput phase
+     * @param freshness event time to searchable, per event of the freshness phase
+     * @param freshnessRate events per second of the freshness phase
+     * @param profile the JFR summary of the throughput phase, when it was profiled
+     * @param cpu the processes' CPU time in the throughput phase ({@link CpuMeter#describe})
+     */
+    record Result(
+            long events,
+            long documents,
+            double seconds,
+            long requests,
+            long texts,
+            Latencies freshness,
+            double freshnessRate,
+            List<String> profile,
+            String cpu) {
+
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+
+        double documentsPerSecond() {
+            return documents / seconds;
+        }
+
+        double requestsPerText() {
+            return texts == 0 ? 0 : (double) requests / texts;
+        }
+
+        /**
+         * Texts embedded beyond one per document written: requests the job sent again after they
+         * timed out ({@code embedding.timeout.request}) or failed.
+         */
+        long textsAgain() {
+            return Math.max(0, texts - documents);
+        }
+    }
+
+    private final MiniCluster flink;
+    private final String bootstrapServers;
+    private final URI openSearch;
+    private final OpenSearchConnection connection;
+    private final int sinkBulkActions;
+    private final Path workDir;
+    private final CpuMeter cpu;
+    private final Consumer<String> progress;
+
+    StreamingBenchmark(
+            MiniCluster flink,
+            String bootstrapServers,
+            URI openSearch,
+            OpenSearchConnection connection,
+            int sinkBulkActions,
+            Path workDir,
+            CpuMeter cpu,
+            Consumer<String> progress) {
+        this.flink = flink;
+        this.bootstrapServers = bootstrapServers;
+        this.openSearch = openSearch;
+        this.connection = connection;
+        this.sinkBulkActions = sinkBulkActions;
+        this.workDir = workDir;
+        this.cpu = cpu;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs one scenario: {@code events} for throughput (for TUMBLING, their times are rewritten,
+     * see {@link #tumblingTimes}), then for {@code freshnessSeconds} the first of {@code
+     * freshnessEvents} at a steady rate: 0.3x the measured events/s, at most {@code
+     * maxFreshnessRate}, at least 2 per second.
+     */
+    Result run(
+            Scenario scenario,
+            List<String> events,
+            List<String> freshnessEvents,
+            int freshnessSeconds,
+            double maxFreshnessRate,
+            boolean profile)
+            throws Exception {
+        String topic = "bench-" + scenario.name();
+        KafkaBaseline.createTopic(bootstrapServers, topic);
+        String index = scenario.indexBase();
+        long submitted = System.nanoTime();
+        JobID job = submit(scenario, topic, index);
+        try (KafkaProducer<String, String> producer = producer()) {
+            awaitReady(job, index);
+            progress.accept(
+                    String.format(
+                            Locale.ROOT,
+                            "    job running after %.1f s",
+                            (System.nanoTime() - submitted) / 1e9));
+
+            // Throughput.
+            List<String> throughput = events;
+            long expected = events.size();
+            if (scenario.window() == Window.TUMBLING) {
+                long base =
+                        System.currentTimeMillis()
+                                - events.size() * TUMBLING_EVENT_SPACING.toMillis()
+                                - 60_000;
+                throughput = tumblingTimes(events, base, TUMBLING_EVENT_SPACING.toMillis());
+                expected = windows(throughput, TUMBLING_WINDOW.toMillis()).size();
+                long last = eventTime(throughput.get(throughput.size() - 1));
+                // One event beyond the last window so that the watermark closes it.
+                throughput = new ArrayList<>(throughput);
+                throughput.add(
+                        withTimeAndSubject(
+                                throughput.get(0),
+                                last
+                                        + 2 * TUMBLING_WINDOW.toMillis()
+                                        + 2 * OUT_OF_ORDERNESS.toMillis(),
+                                "bench-flush",
+                                "bench-flush-" + scenario.name()));
+            }
+            // Index operations before this phase: the index may hold documents already (5).
+            long operationsBefore = indexOperations(index);
+            long requestsBefore = scenario.requests().getAsLong();
+            long textsBefore = scenario.texts().getAsLong();
+            Profile.Session recording =
+                    profile ? Profile.start(workDir, "bench-" + scenario.name()) : null;
+            List<String> summary = List.of();
+            double seconds;
+            long documents;
+            Map<String, Double> cpuBefore = cpu.snapshot();
+            Map<String, Double> cpuAfter;
+            try {
+                long start = System.nanoTime();
+                for (String event : throughput) {
+                    send(producer, topic, event);
+                }
+                producer.flush();
+                long[] done = awaitIndexed(index, operationsBefore, expected, start);
+                documents = done[0];
+                seconds = (done[1] - start) / 1e9;
+                cpuAfter = cpu.snapshot();
+            } finally {
+                if (recording != null) {
+                    summary = Profile.summarize(recording.stop(), 6);
+                    recording.close();
+                }
+            }
+            long requests = scenario.requests().getAsLong() - requestsBefore;
+            long texts = scenario.texts().getAsLong() - textsBefore;
+            double freshnessRate =
+                    Math.max(2, Math.min(maxFreshnessRate, 0.3 * events.size() / seconds));
+            progress.accept(
+                    String.format(
+                            Locale.ROOT,
+                            "    %d events, %d documents in %.1f s; measuring freshness at %.0f"
+                                    + " events/s...",
+                            events.size(),
+                            documents,
+                            seconds,
+                            freshnessRate));
+
+            // The burst's documents become searchable first (the refresh builds their segments'
+            // HNSW graphs), so freshness measures the steady stream, not the burst's backlog.
+            connection.sendOk("POST", "/" + index + "/_refresh", null);
+            int freshnessCount =
+                    (int)
+                            Math.min(
+                                    freshnessEvents.size(),
+                                    Math.ceil(freshnessRate * freshnessSeconds));
+            long freshnessStart = System.nanoTime();
+            Latencies freshness =
+                    freshness(
+                            scenario,
+                            producer,
+                            topic,
+                            index,
+                            freshnessEvents.subList(0, freshnessCount),
+                            freshnessRate);
+            progress.accept(
+                    String.format(
+                            Locale.ROOT,
+                            "    freshness %s over %d events in %.1f s",
+                            freshness.summary(),
+                            freshness.count(),
+                            (System.nanoTime() - freshnessStart) / 1e9));
+            return new Result(
+                    events.size(),
+                    documents,
+                    seconds,
+                    requests,
+                    texts,
+                    freshness,
+                    freshnessRate,
+                    summary,
+                    CpuMeter.describe(
+                            cpuBefore,
+                            cpuAfter,
+                            seconds,
+                            Runtime.getRuntime().availableProcessors()));
+        } finally {
+            long cancelled = System.nanoTime();
+            flink.cancelJob(job).get(30, TimeUnit.SECONDS);
+            flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
+            progress.accept(
+                    String.format(
+                            Locale.ROOT,
+                            "    job cancelled in %.1f s",
+                            (System.nanoTime() - cancelled) / 1e9));
+        }
+    }
+
+    private JobID submit(Scenario scenario, String topic, String index) throws Exception {
+        Configuration config = new Configuration();
+        config.setString("source.bootstrap-servers", bootstrapServers);
+        config.setString("source.topics", topic);
+        config.setString("source.group-id", "embedflow-" + topic);
+        config.setString("source.starting-offsets", "EARLIEST");
+        config.setString("source.max-out-of-orderness", OUT_OF_ORDERNESS.toMillis() + " ms");
+        if (scenario.window() == Window.NONE) {
+            config.setString("window.mode", "NONE");
+            config.setString("window.template", DocumentRenderer.ONE_EVENT_TEMPLATE);
+        } else {
+            config.setString("window.mode", "TUMBLING");
+            config.setString("window.size", TUMBLING_WINDOW.toMillis() + " ms");
+        }
+        config.setString("embedding.provider", "openai");
+        config.setString("embedding.base-url", scenario.embeddingBase().toString());
+        config.setString("embedding.model", scenario.model());
+        config.setString("opensearch.hosts", openSearch.toString());
+        config.setString("opensearch.index.base-name", index);
+        config.setString("opensearch.index.alias", index);
+        config.setString("opensearch.index.replicas", "0");
+        config.setString("opensearch.sink.bulk.max-actions", Integer.toString(sinkBulkActions));
+        config.setString("dead-letter.topic", "bench-dead-letters");
+        StreamingJob.Prepared prepared = StreamingJob.prepare(config);
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(config);
+        env.setParallelism(1);
+        StreamingJob.build(env, config, prepared);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("EmbedFlow bench " + scenario.name());
+        return flink.submitJob(graph.getJobGraph()).get(30, TimeUnit.SECONDS).getJobID();
+    }
+
+    /** Until every task runs and the sink has made the index; then one idle second. */
+    private void awaitReady(JobID job, String index) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            JobStatus status = flink.getJobStatus(job).get(10, TimeUnit.SECONDS);
+            if (status.isGloballyTerminalState()) {
+                throw new IllegalStateException(
+                        "The benchmark job ended before it ran: "
+                                + flink.requestJobResult(job)
+                                        .get(10, TimeUnit.SECONDS)
+                                        .getSerializedThrowable()
+                                        .map(t -> t.getFullStringifiedStackTrace())
+                                        .orElse(status.toString()));
+            }
+            if (status == JobStatus.RUNNING
+                    && allTasksRunning(flink.getExecutionGraph(job).get(10, TimeUnit.SECONDS))
+                    && connection.send("HEAD", "/" + index, null).ok()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The benchmark job did not start in 2 minutes");
+            }
+            Thread.sleep(100);
+        }
+        Thread.sleep(1_000);
+    }
+
+    private static boolean allTasksRunning(AccessExecutionGraph graph) {
+        for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+            if (vertex.getExecutionState() != ExecutionState.RUNNING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Polls the index's operation count until it reached {@code expected} and stayed put for {@link
+     * #SETTLED}: returns {count, nanoTime of the poll that first saw the final count}.
+     */
+    private long[] awaitIndexed(String index, long before, long expected, long start)
+            throws Exception {
+        long deadline = start + PHASE_TIMEOUT.toNanos();
+        long count = -1;
+        long changedAt = System.nanoTime();
+        while (true) {
+            long now = System.nanoTime();
+            long current = indexOperations(index) - before;
+            if (current != count) {
+                count = current;
+                changedAt = now;
+            } else if (count >= expected && now - changedAt >= SETTLED.toNanos()) {
+                return new long[] {count, changedAt};
+            }
+            if (now > deadline) {
+                throw new IllegalStateException(
+                        "Only " + count + " of " + expected + " documents indexed in " + index);
+            }
+            Thread.sleep(POLL_THROUGHPUT.toMillis());
+        }
+    }
+
+    private long indexOperations(String index) {
+        JsonNode stats = connection.sendOk("GET", "/" + index + "/_stats/indexing", null);
+        return stats.path("_all").path("primaries").path("indexing").path("index_total").asLong();
+    }
+
+    private Latencies freshness(
+            Scenario scenario,
+            KafkaProducer<String, String> producer,
+            String topic,
+            String index,
+            List<String> events,
+            double rate)
+            throws Exception {
+        // One thread sends and polls: document id -> event times of the events it holds.
+        Map<String, List<Long>> pending = new HashMap<>();
+        List<Long> latencies = new ArrayList<>();
+        EventParser parser = new EventParser(EventFormat.cloudEvents());
+        long intervalNanos = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long lastPoll = 0;
+        int sent = 0;
+        int filler = 0;
+        long deadline = Long.MAX_VALUE;
+        // Sends on schedule; after the measured events, fillers keep event time moving (as a live
+        // stream does) until every measured document was seen.
+        while (sent < events.size() || !pending.isEmpty()) {
+            long now = System.nanoTime();
+            int due = (int) ((now - start) / intervalNanos) + 1;
+            while (sent + filler < due) {
+                long time = System.currentTimeMillis();
+                if (sent < events.size()) {
+                    String event =
+                            withTime(
+                                    events.get(sent),
+                                    time,
+                                    "bench-f-" + scenario.name() + "-" + sent);
+                    String id = documentId(parser, event, scenario.window());
+                    pending.computeIfAbsent(id, k -> new ArrayList<>()).add(time);
+                    send(producer, topic, event);
+                    sent++;
+                    if (sent == events.size()) {
+                        deadline = now + PHASE_TIMEOUT.toNanos();
+                    }
+                } else {
+                    send(
+                            producer,
+                            topic,
+                            withTimeAndSubject(
+                                    events.get(0),
+                                    time,
+                                    "bench-filler",
+                                    "bench-filler-" + scenario.name() + "-" + filler));
+                    filler++;
+                }
+            }
+            producer.flush();
+            if (now - lastPoll >= POLL_FRESHNESS.toNanos() && !pending.isEmpty()) {
+                lastPoll = now;
+                poll(index, scenario.window(), pending, latencies);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        pending.size() + " documents not searchable 4 minutes after their events");
+            }
+            Thread.sleep(Math.max(1, Math.min(intervalNanos / 1_000_000, 20)));
+        }
+        return new Latencies(latencies);
+    }
+
+    /**
+     * One search for the pending ids; records the latency of each event whose document appeared.
+     */
+    private void poll(
+            String index, Window window, Map<String, List<Long>> pending, List<Long> latencies) {
+        Set<String> ids = new HashSet<>(pending.keySet());
+        List<String> query = new ArrayList<>();
+        for (String id : ids) {
+            query.add(id);
+            if (window == Window.TUMBLING) {
+                // A window's text may be long enough to be split: then its first chunk counts.
+                query.add(DocumentIds.chunk(id, 0));
+            }
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.put("size", query.size());
+        body.put("_source", false);
+        body.putObject("query").putObject("ids").putPOJO("values", query);
+        JsonNode hits = connection.sendOk("POST", "/" + index + "/_search", body);
+        long seenAt = System.currentTimeMillis();
+        for (JsonNode hit : hits.path("hits").path("hits")) {
+            String id = hit.path("_id").asText();
+            String document = ids.contains(id) ? id : id.replaceFirst("#0$", "");
+            List<Long> times = pending.remove(document);
+            if (times != null) {
+                times.forEach(t -> latencies.add(seenAt - t));
+            }
+        }
+    }
+
+    /** A producer with 1c's settings ({@link KafkaBaseline#PRODUCER_SETTINGS}). */
+    private KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(props);
+    }
+
+    private void send(KafkaProducer<String, String> producer, String topic, String event) {
+        producer.send(
+                new ProducerRecord<>(
+                        topic,
+                        EventPublisher.keyOf(event, EventPublisher.DEFAULT_KEY_POINTER)
+                                .orElse(null),
+                        event));
+    }
+
+    // ---- events (pure)
+
+    /** The events with their times rewritten: {@code base}, then {@code spacing} ms apart. */
+    static List<String> tumblingTimes(List<String> events, long base, long spacing) {
+        List<String> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            out.add(withTime(events.get(i), base + i * spacing, null));
+        }
+        return out;
+    }
+
+    /**
+     * The distinct windows (entity and window start) of these events in tumbling windows of {@code
+     * size} ms aligned to the epoch: the documents the job makes of them.
+     */
+    static Set<String> windows(List<String> events, long size) {
+        EventParser parser = new EventParser(EventFormat.cloudEvents());
+        Set<String> windows = new HashSet<>();
+        for (String event : events) {
+            Event parsed = parse(parser, event);
+            long time = parsed.getEventTime();
+            windows.add(DocumentIds.window(parsed.getEntity(), time - Math.floorMod(time, size)));
+        }
+        return windows;
+    }
+
+    /** The id of the document that holds this event (before any chunking). */
+    static String documentId(EventParser parser, String event, Window window) {
+        Event parsed = parse(parser, event);
+        if (window == Window.NONE) {
+            return DocumentIds.event(parsed.getEntity(), parsed);
+        }
+        long size = TUMBLING_WINDOW.toMillis();
+        long time = parsed.getEventTime();
+        return DocumentIds.window(parsed.getEntity(), time - Math.floorMod(time, size));
+    }
+
+    static long eventTime(String event) {
+        return parse(new EventParser(EventFormat.cloudEvents()), event).getEventTime();
+    }
+
+    /** The CloudEvent with {@code time} set (and {@code id}, unless null). */
+    static String withTime(String event, long time, String id) {
+        try {
+            ObjectNode node = (ObjectNode) JSON.readTree(event);
+            node.put("time", Instant.ofEpochMilli(time).toString());
+            if (id != null) {
+                node.put("id", id);
+            }
+            return JSON.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Not a JSON event: " + event, e);
+        }
+    }
+
+    static String withTimeAndSubject(String event, long time, String subject, String id) {
+        try {
+            ObjectNode node = (ObjectNode) JSON.readTree(withTime(event, time, id));
+            node.put("subject", subject);
+            return JSON.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Not a JSON event: " + event, e);
+        }
+    }
+
+    private static Event parse(EventParser parser, String event) {
+        SourceRecord record =
+                parser.parse(
+                        new ConsumerRecord<>(
+                                "events", 0, 0, null, event.getBytes(StandardCharsets.UTF_8)));
+        if (!record.isEvent()) {
+            throw new IllegalArgumentException("Not an event: " + event);
+        }
+        return record.getEvent();
+    }
+}

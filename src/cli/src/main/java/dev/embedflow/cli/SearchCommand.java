@@ -1,0 +1,179 @@
+package dev.embedflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.embedflow.embedding.EmbeddingConfig;
+import dev.embedflow.embedding.EmbeddingOptions;
+import dev.embedflow.embedding.EmbeddingProvider;
+import dev.embedflow.embedding.EmbeddingResponse;
+import dev.embedflow.embedding.provider.EmbeddingProviders;
+import dev.embedflow.index.IndexInfo;
+import dev.embedflow.index.IndexManager;
+import dev.embedflow.index.JobModel;
+import dev.embedflow.model.LocalEmbeddingModel;
+import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.search.SearchHit;
+import dev.embedflow.search.SearchQuery;
+import dev.embedflow.search.SemanticSearch;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code embedflow search "query"}: semantic (optionally hybrid, filtered) search. */
+@Command(
+        name = "search",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Embeds the query with the index's model and prints the nearest documents.",
+            "The query is embedded by the local model (all-MiniLM-L6-v2) unless embedding.*"
+                    + " settings name a provider (as for the job: -Dembedding.provider=openai ...);"
+                    + " an index built with another model is refused."
+        })
+final class SearchCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Mixin OpenSearchConnectionMixin connection;
+
+    @Mixin SettingsMixin settings;
+
+    @Parameters(index = "0", paramLabel = "QUERY", description = "What to look for.")
+    String query;
+
+    @Option(names = "--k", description = "Number of hits (default: ${DEFAULT-VALUE}).")
+    int k = 10;
+
+    @Option(
+            names = "--filter",
+            paramLabel = "FIELD=VALUE",
+            description =
+                    "Keep documents whose keyword field has this value; repeat for more"
+                            + " (entity, model, or a metadata field such as event_types).")
+    List<String> filters = List.of();
+
+    @Option(names = "--hybrid", description = "Fuse k-NN with BM25 keyword search.")
+    boolean hybrid;
+
+    @Option(
+            names = "--index",
+            description = "Index or alias to search (default: ${DEFAULT-VALUE}).")
+    String index = "embedflow";
+
+    @Option(names = "--json", description = "Print the hits as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (OpenSearchConnection os = OpenSearchConnection.open(connection.config())) {
+            IndexInfo info = new IndexManager(os).describe(index).orElse(null);
+            if (info == null) {
+                err.printf("No index or alias named %s at %s.%n", index, os.config().hosts());
+                return 2;
+            }
+            String model = info.model().orElse(null);
+            if (model == null) {
+                err.printf(
+                        "%s was not created by EmbedFlow: its mapping has no _meta.%s.model, so"
+                                + " the model to embed the query with is unknown.%n",
+                        info.name(), IndexManager.META_KEY);
+                return 2;
+            }
+            SearchQuery.Builder q = SearchQuery.builder().text(query).k(k).hybrid(hybrid);
+            filters.forEach(q::filter);
+            QueryVector vector = embedQuery();
+            if (!JobModel.sameModel(model, vector.model())) {
+                err.printf(
+                        "%s was built with the model %s; the query was embedded with %s, whose"
+                                + " vectors are not comparable. Set embedding.* to the index's"
+                                + " provider and model, or search an index built with %s.%n",
+                        info.name(), model, vector.model(), vector.model());
+                return 2;
+            }
+            q.vector(vector.vector());
+            List<SearchHit> hits = new SemanticSearch(os).search(index, q.build());
+            if (json) {
+                out.println(JSON.writeValueAsString(toJson(hits)));
+            } else {
+                printTable(out, hits);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** A query's vector and the model that made it. */
+    private record QueryVector(float[] vector, String model) {}
+
+    private QueryVector embedQuery() throws Exception {
+        Configuration conf = settings.load(Map.of());
+        if (conf.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
+            try (LocalEmbeddingModel embedder = LocalEmbeddingModel.acquireShared()) {
+                return new QueryVector(embedder.embed(query).vector(), embedder.modelId());
+            }
+        }
+        EmbeddingConfig config = EmbeddingConfig.fromConfiguration(conf);
+        try (EmbeddingProvider provider = EmbeddingProviders.create(config)) {
+            provider.open();
+            EmbeddingResponse response =
+                    provider.embed(List.of(query))
+                            .get(config.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            return new QueryVector(response.vectors().get(0), response.model());
+        }
+    }
+
+    static void printTable(PrintWriter out, List<SearchHit> hits) {
+        if (hits.isEmpty()) {
+            out.println("No hits.");
+            return;
+        }
+        String format = "%-4s  %-7s  %-24s  %-41s  %s%n";
+        out.printf(format, "RANK", "SCORE", "ENTITY", "WINDOW", "TEXT");
+        for (SearchHit hit : hits) {
+            out.printf(
+                    format,
+                    hit.rank(),
+                    String.format(java.util.Locale.ROOT, "%.4f", hit.score()),
+                    cut(hit.entity() == null ? hit.id() : hit.entity(), 24),
+                    hit.window().orElse("-"),
+                    cut(hit.firstLine(), 80));
+        }
+    }
+
+    private static ArrayNode toJson(List<SearchHit> hits) {
+        ArrayNode array = JSON.createArrayNode();
+        for (SearchHit hit : hits) {
+            ObjectNode node = array.addObject();
+            node.put("rank", hit.rank());
+            node.put("score", hit.score());
+            node.put("id", hit.id());
+            node.put("entity", hit.entity());
+            node.put(
+                    "window_start",
+                    hit.windowStart() == null ? null : hit.windowStart().toString());
+            node.put("window_end", hit.windowEnd() == null ? null : hit.windowEnd().toString());
+            node.put("first_line", hit.firstLine());
+            node.put("model", hit.model());
+            node.set("metadata", JSON.valueToTree(hit.metadata()));
+        }
+        return array;
+    }
+
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,97 @@
+package dev.embedflow.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.embedflow.devserver.KafkaBroker;
+import dev.embedflow.devserver.OpenSearchNode;
+import dev.embedflow.model.LocalEmbeddingModel;
+import dev.embedflow.model.server.EmbeddingServer;
+import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.opensearch.OpenSearchConnectionConfig;
+import dev.embedflow.testing.OpenSearchTestIndex;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.opensearch.client.opensearch.core.search.Hit;
+
+/** What the streaming job's integration tests share: its settings and a look at the index. */
+final class StreamingJobFixtures {
+
+    private StreamingJobFixtures() {}
+
+    /**
+     * The job reading {@code topic} from the first offset, embedding through {@code server} with
+     * the openai provider, writing to {@code index} (as its alias) and dead letters to {@code
+     * deadLetters}.
+     */
+    static Configuration jobConfig(
+            KafkaBroker kafka,
+            OpenSearchNode node,
+            OpenSearchTestIndex index,
+            EmbeddingServer server,
+            String topic,
+            String deadLetters) {
+        Configuration config = new Configuration();
+        config.setString("source.bootstrap-servers", kafka.bootstrapServers());
+        config.setString("source.topics", topic);
+        config.setString("source.group-id", "it-" + UUID.randomUUID());
+        config.setString("source.starting-offsets", "EARLIEST");
+        config.setString("embedding.provider", "openai");
+        config.setString("embedding.base-url", server.baseUri().toString());
+        config.setString("embedding.model", LocalEmbeddingModel.MODEL_ID);
+        config.setString("opensearch.hosts", node.httpUri().toString());
+        config.setString("opensearch.index.base-name", index.name() + "-base");
+        config.setString("opensearch.index.alias", index.name());
+        config.setString("opensearch.index.replicas", "0");
+        config.setString("dead-letter.topic", deadLetters);
+        return config;
+    }
+
+    static OpenSearchConnection connect(OpenSearchNode node) {
+        Configuration config = new Configuration();
+        config.setString("opensearch.hosts", node.httpUri().toString());
+        return OpenSearchConnection.open(OpenSearchConnectionConfig.fromConfiguration(config));
+    }
+
+    /** Every document of the index (after a refresh): id to source. */
+    static Map<String, JsonNode> indexedDocuments(OpenSearchConnection connection, String index)
+            throws IOException {
+        connection.client().indices().refresh(r -> r.index(index));
+        Map<String, JsonNode> documents = new TreeMap<>();
+        for (Hit<JsonNode> hit :
+                connection
+                        .client()
+                        .search(s -> s.index(index).size(5000), JsonNode.class)
+                        .hits()
+                        .hits()) {
+            documents.put(hit.id(), hit.source());
+        }
+        return documents;
+    }
+
+    /** A document id without its chunk suffix ({@code #n}). */
+    static String documentId(String chunkId) {
+        return chunkId.replaceFirst("#\\d+$", "");
+    }
+
+    /** Sends {@code values} to {@code topic} (keys as given, null for none; partition by key). */
+    static void produce(
+            KafkaBroker kafka, String topic, List<ProducerRecord<byte[], byte[]>> records) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            records.forEach(producer::send);
+            producer.flush();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.embedflow.embedding.async;
+
+import dev.embedflow.deadletter.DeadLetter;
+import dev.embedflow.deadletter.Stage;
+import dev.embedflow.embedding.Embeddable;
+import dev.embedflow.embedding.EmbeddingConfig;
+import dev.embedflow.embedding.EmbeddingProvider;
+import dev.embedflow.embedding.RetriesExhausted;
+import dev.embedflow.embedding.internal.BatchDispatcher;
+import dev.embedflow.embedding.provider.EmbeddingProviders;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Embeds records with Flink async I/O, many records per request. {@link #asyncInvoke} only hands
+ * the record's text to a {@link BatchDispatcher} and returns: batching (size, token budget,
+ * linger), the in-flight limit (adaptive, AIMD), rate caps, retries with backoff and Retry-After,
+ * splitting a rejected batch down to the text at fault, and response checks all happen off the task
+ * thread, and every record's {@link ResultFuture} is completed from there.
+ *
+ * <p>Each record gets exactly one {@link EmbeddingResult}: its vector, or a {@link DeadLetter}
+ * (stage {@link Stage#EMBEDDING}, the provider's reason, the record's origins and id, its text as
+ * payload). Fatal errors (bad key, unknown model, wrong URL) and, if so configured, spent retries
+ * fail the record's future and so the job; the message names provider, URL and model.
+ *
+ * <p>Wire it with {@link #embed(DataStream, EmbeddingConfig)}, which sets the async operator's
+ * timeout and capacity from the configuration, then split with {@link EmbeddingResultSplitter}.
+ *
+ * @param <IN> the record type
+ */
+@PublicEvolving
+public final class EmbeddingAsyncFunction<IN extends Embeddable>
+        extends RichAsyncFunction<IN, EmbeddingResult<IN>> {
+    private static final long serialVersionUID = 1L;
+
+    private final EmbeddingConfig config;
+    private transient EmbeddingProvider provider;
+    private transient BatchDispatcher dispatcher;
+
+    public EmbeddingAsyncFunction(EmbeddingConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * {@code records} embedded, unordered, with the async operator's timeout and capacity taken
+     * from {@code config} ({@link EmbeddingConfig#asyncTimeout()}, {@link
+     * EmbeddingConfig#asyncCapacity()}).
+     */
+    public static <IN extends Embeddable> SingleOutputStreamOperator<EmbeddingResult<IN>> embed(
+            DataStream<IN> records, EmbeddingConfig config) {
+        return AsyncDataStream.unorderedWait(
+                        records,
+                        new EmbeddingAsyncFunction<IN>(config),
+                        config.asyncTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS,
+                        config.asyncCapacity())
+                .returns(EmbeddingAsyncFunction.<IN>resultType())
+                .name("embed (" + config.provider() + ")");
+    }
+
+    /**
+     * The type information of {@code EmbeddingResult<IN>}: a generic type (Kryo), as the record
+     * inside is whatever the job embeds.
+     */
+    @SuppressWarnings("unchecked")
+    public static <IN> TypeInformation<EmbeddingResult<IN>> resultType() {
+        return (TypeInformation<EmbeddingResult<IN>>)
+                (TypeInformation<?>) TypeInformation.of(new TypeHint<EmbeddingResult<Object>>() {});
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        provider = EmbeddingProviders.create(config);
+        provider.open();
+        dispatcher =
+                new BatchDispatcher(
+                        config,
+                        provider,
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                        getRuntimeContext().getMetricGroup().addGroup("embedding"));
+    }
+
+    @Override
+    public void asyncInvoke(IN record, ResultFuture<EmbeddingResult<IN>> resultFuture) {
+        dispatcher.submit(
+                record.text(),
+                new BatchDispatcher.Callback() {
+                    @Override
+                    public void embedded(float[] vector) {
+                        resultFuture.complete(List.of(EmbeddingResult.embedded(record, vector)));
+                    }
+
+                    @Override
+                    public void rejected(String reason) {
+                        resultFuture.complete(List.of(deadLettered(record, reason)));
+                    }
+
+                    @Override
+                    public void failed(Throwable error) {
+                        resultFuture.completeExceptionally(error);
+                    }
+                });
+    }
+
+    /**
+     * Flink's own timeout for a record (a safety net: it is longer than the retry budget). The
+     * record is dead-lettered, or the job fails if configured to fail on spent retries.
+     */
+    @Override
+    public void timeout(IN record, ResultFuture<EmbeddingResult<IN>> resultFuture) {
+        String reason =
+                "no embedding from "
+                        + (provider == null ? config.provider() : provider.describe())
+                        + " within the async operator timeout of "
+                        + config.asyncTimeout();
+        if (config.onRetriesExhausted() == RetriesExhausted.FAIL) {
+            resultFuture.completeExceptionally(new TimeoutException(reason));
+        } else {
+            resultFuture.complete(List.of(deadLettered(record, reason)));
+        }
+    }
+
+    private static <IN extends Embeddable> EmbeddingResult<IN> deadLettered(
+            IN record, String reason) {
+        return EmbeddingResult.deadLettered(
+                record,
+                DeadLetter.of(
+                        Stage.EMBEDDING,
+                        reason,
+                        record.origins(),
+                        record.documentId(),
+                        record.text().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        if (provider != null) {
+            provider.close();
+        }
+    }
+}

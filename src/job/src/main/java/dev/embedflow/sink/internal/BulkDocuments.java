@@ -1,0 +1,93 @@
+package dev.embedflow.sink.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.embedflow.index.IndexFields;
+import dev.embedflow.sink.IndexAction;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.flink.annotation.Internal;
+
+/** Renders index actions as bulk NDJSON lines and documents as JSON. */
+@Internal
+public final class BulkDocuments {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private BulkDocuments() {}
+
+    /** The bulk lines (action and, for an upsert, the source), newline-terminated. */
+    public static byte[] bulkLines(String index, IndexAction action, Instant now) {
+        ObjectNode meta = JSON.createObjectNode();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try {
+            if (action instanceof IndexAction.Upsert upsert) {
+                meta.putObject("index").put("_index", index).put("_id", upsert.id());
+                out.write(JSON.writeValueAsBytes(meta));
+                out.write('\n');
+                out.write(JSON.writeValueAsBytes(source(upsert, now, true)));
+                out.write('\n');
+            } else if (action instanceof IndexAction.Delete delete) {
+                meta.putObject("delete").put("_index", index).put("_id", delete.id());
+                out.write(JSON.writeValueAsBytes(meta));
+                out.write('\n');
+            } else {
+                throw new IllegalArgumentException("not a bulk action: " + action);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot render " + action + " as JSON", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The document an upsert stores; with the vector or without (for dead letters). */
+    public static ObjectNode source(IndexAction.Upsert upsert, Instant now, boolean withVector) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put(IndexFields.TEXT, upsert.text());
+        if (withVector) {
+            ArrayNode vector = doc.putArray(IndexFields.EMBEDDING);
+            for (float v : upsert.vector()) {
+                vector.add(v);
+            }
+        }
+        if (upsert.entity() != null) {
+            doc.put(IndexFields.ENTITY, upsert.entity());
+        }
+        if (upsert.windowStart() != null) {
+            doc.put(IndexFields.WINDOW_START, upsert.windowStart().toString());
+        }
+        if (upsert.windowEnd() != null) {
+            doc.put(IndexFields.WINDOW_END, upsert.windowEnd().toString());
+        }
+        doc.put(IndexFields.INDEXED_AT, now.toString());
+        doc.put(IndexFields.MODEL, upsert.model());
+        if (upsert.contentHash() != null) {
+            doc.put(IndexFields.CONTENT_HASH, upsert.contentHash());
+        }
+        if (!upsert.metadata().isEmpty()) {
+            doc.set(IndexFields.METADATA, JSON.valueToTree(upsert.metadata()));
+        }
+        return doc;
+    }
+
+    /** The payload of a dead letter for {@code action}: the document without its vector. */
+    public static byte[] deadLetterPayload(IndexAction action, Instant now) {
+        try {
+            if (action instanceof IndexAction.Upsert upsert) {
+                return JSON.writeValueAsBytes(source(upsert, now, false));
+            }
+            ObjectNode node = JSON.createObjectNode();
+            if (action instanceof IndexAction.Delete delete) {
+                node.put("delete", delete.id());
+            } else if (action instanceof IndexAction.DeleteEntity entity) {
+                node.put("delete_entity", entity.entity());
+            }
+            return JSON.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render " + action, e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.embedflow.source;
+
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The job's KafkaSource and watermark strategy, built from {@link SourceOptions}. */
+@PublicEvolving
+public final class KafkaEventSource {
+
+    private KafkaEventSource() {}
+
+    /**
+     * A KafkaSource that emits every record as a {@link SourceRecord} (event or dead letter) and
+     * commits offsets on checkpoints.
+     *
+     * @throws IllegalArgumentException naming the key of a bad setting
+     */
+    public static KafkaSource<SourceRecord> fromConfiguration(Configuration config) {
+        SourceOptions.validateConnection(config);
+        KafkaSourceBuilder<SourceRecord> builder =
+                KafkaSource.<SourceRecord>builder()
+                        .setBootstrapServers(config.get(SourceOptions.BOOTSTRAP_SERVERS))
+                        .setGroupId(config.get(SourceOptions.GROUP_ID))
+                        .setDeserializer(
+                                new EventDeserializationSchema(SourceOptions.eventFormat(config)))
+                        .setStartingOffsets(startingOffsets(config));
+        config.getOptional(SourceOptions.TOPICS)
+                .filter(topics -> !topics.isEmpty())
+                .ifPresentOrElse(
+                        builder::setTopics,
+                        () ->
+                                builder.setTopicPattern(
+                                        Pattern.compile(config.get(SourceOptions.TOPIC_PATTERN))));
+        if (config.get(SourceOptions.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        Properties properties = SourceOptions.kafkaProperties(config);
+        properties.putIfAbsent("commit.offsets.on.checkpoint", "true");
+        properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.putIfAbsent("client.id.prefix", config.get(SourceOptions.GROUP_ID));
+        builder.setProperties(properties);
+        return builder.build();
+    }
+
+    private static OffsetsInitializer startingOffsets(Configuration config) {
+        return switch (config.get(SourceOptions.STARTING_OFFSETS)) {
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case TIMESTAMP -> OffsetsInitializer.timestamp(SourceOptions.startingTimestamp(config));
+        };
+    }
+
+    /**
+     * Event-time watermarks trailing the newest event time by {@code source.max-out-of-orderness},
+     * with idle partitions ignored after {@code source.idleness}. Dead letters carry no event time
+     * and do not move the watermark.
+     */
+    public static WatermarkStrategy<SourceRecord> watermarks(Configuration config) {
+        return WatermarkStrategy.<SourceRecord>forBoundedOutOfOrderness(
+                        config.get(SourceOptions.MAX_OUT_OF_ORDERNESS))
+                .withTimestampAssigner(eventTime())
+                .withIdleness(config.get(SourceOptions.IDLENESS));
+    }
+
+    private static SerializableTimestampAssigner<SourceRecord> eventTime() {
+        return (record, kafkaTimestamp) ->
+                record.isEvent() ? record.getEvent().getEventTime() : Long.MIN_VALUE;
+    }
+}

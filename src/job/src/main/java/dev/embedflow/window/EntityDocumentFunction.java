@@ -1,0 +1,419 @@
+package dev.embedflow.window;
+
+import dev.embedflow.chunk.LineChunker;
+import dev.embedflow.deadletter.DeadLetter;
+import dev.embedflow.deadletter.Origin;
+import dev.embedflow.deadletter.Stage;
+import dev.embedflow.source.Event;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Turns one entity's events into documents, keyed by entity: event-time windows (tumbling, sliding,
+ * session, or none), rendering, deterministic ids, deletes and the unchanged-content filter, all in
+ * one keyed operator so that they share the entity's state.
+ *
+ * <ul>
+ *   <li>A window fires when the watermark passes its end; an event that arrives later but within
+ *       the allowed lateness updates the window and re-emits its document at once (same id); a
+ *       later one goes to the dead-letter output with the reason.
+ *   <li>Sessions that merge keep the earliest start; in history mode a document emitted under a
+ *       start that no longer exists is deleted, so no stale document stays.
+ *   <li>A delete event (tombstone or delete type) drops the entity's open windows, emits a delete
+ *       of all its documents, and makes later-arriving events older than it dead letters, so a
+ *       deleted entity stays deleted.
+ *   <li>A document whose text (for the configured model) is the same as the last one emitted under
+ *       its id is not emitted again: it would be embedded for nothing.
+ * </ul>
+ *
+ * Main output: documents to embed and upsert. Side outputs: {@link #DELETES}, {@link
+ * #DEAD_LETTERS}.
+ */
+@Internal
+public final class EntityDocumentFunction
+        extends KeyedProcessFunction<String, Event, ContextDocument> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeleteRequest> DELETES =
+            new OutputTag<>("deletes", TypeInformation.of(DeleteRequest.class));
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("window-dead-letters", TypeInformation.of(DeadLetter.class));
+
+    private final WindowSpec spec;
+    private final DocumentRenderer renderer;
+    private final LineChunker chunker;
+    private final String modelName;
+    private final Duration unchangedFilterTtl;
+
+    private transient MapState<Long, WindowBuffer> windows;
+    private transient MapState<String, String> emittedHashes;
+    private transient MapState<String, Integer> chunkCounts;
+    private transient ValueState<Long> deletedUpTo;
+    private transient ValueState<Long> sequence;
+    private transient Counter documentsEmitted;
+    private transient Counter unchangedSkipped;
+    private transient Counter lateDeadLettered;
+    private transient Counter deletes;
+
+    /**
+     * @param chunker splits a text over the model's token limit into chunks on line boundaries
+     * @param modelName part of the content hash: a new model re-embeds unchanged text
+     * @param unchangedFilterTtl how long the hash of an emitted document is remembered
+     */
+    public EntityDocumentFunction(
+            WindowSpec spec,
+            DocumentRenderer renderer,
+            LineChunker chunker,
+            String modelName,
+            Duration unchangedFilterTtl) {
+        this.spec = spec;
+        this.renderer = renderer;
+        this.chunker = chunker;
+        this.modelName = modelName;
+        this.unchangedFilterTtl = unchangedFilterTtl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        windows =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "windows",
+                                        Types.LONG,
+                                        TypeInformation.of(WindowBuffer.class)));
+        MapStateDescriptor<String, String> hashes =
+                new MapStateDescriptor<>("emitted-hashes", Types.STRING, Types.STRING);
+        hashes.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
+        emittedHashes = getRuntimeContext().getMapState(hashes);
+        MapStateDescriptor<String, Integer> chunks =
+                new MapStateDescriptor<>("chunk-counts", Types.STRING, Types.INT);
+        chunks.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
+        chunkCounts = getRuntimeContext().getMapState(chunks);
+        deletedUpTo =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("deleted-up-to", Types.LONG));
+        sequence = getRuntimeContext().getState(new ValueStateDescriptor<>("sequence", Types.LONG));
+        var metrics = getRuntimeContext().getMetricGroup();
+        documentsEmitted = metrics.counter("documentsEmitted");
+        unchangedSkipped = metrics.counter("documentsUnchanged");
+        lateDeadLettered = metrics.counter("eventsTooLate");
+        deletes = metrics.counter("entityDeletes");
+    }
+
+    @Override
+    public void processElement(Event event, Context ctx, Collector<ContextDocument> out)
+            throws Exception {
+        String entity = ctx.getCurrentKey();
+        if (event.isDelete()) {
+            delete(event, ctx);
+            return;
+        }
+        Long deleted = deletedUpTo.value();
+        if (deleted != null && event.getEventTime() <= deleted) {
+            deadLetter(
+                    ctx,
+                    event,
+                    "event at "
+                            + Instant.ofEpochMilli(event.getEventTime())
+                            + " is not newer than the delete of entity "
+                            + entity
+                            + " at "
+                            + Instant.ofEpochMilli(deleted)
+                            + "; it is not indexed so that the deleted entity stays deleted");
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        switch (spec.mode()) {
+            case NONE -> emitSingle(entity, event, ctx, out);
+            case TUMBLING, SLIDING -> addToFixedWindows(entity, event, watermark, ctx, out);
+            case SESSION -> addToSession(entity, event, watermark, ctx, out);
+        }
+    }
+
+    private void emitSingle(String entity, Event event, Context ctx, Collector<ContextDocument> out)
+            throws Exception {
+        String id =
+                spec.idMode() == WindowSpec.IdMode.LATEST
+                        ? DocumentIds.entity(entity)
+                        : DocumentIds.event(entity, event);
+        WindowBuffer single = new WindowBuffer(event.getEventTime(), event.getEventTime());
+        single.add(event, 1);
+        emit(id, entity, single, ctx, out);
+    }
+
+    private void addToFixedWindows(
+            String entity, Event event, long watermark, Context ctx, Collector<ContextDocument> out)
+            throws Exception {
+        long time = event.getEventTime();
+        long size = spec.sizeMillis();
+        long slide = spec.slideMillis();
+        long lastStart = time - Math.floorMod(time, slide);
+        boolean accepted = false;
+        for (long start = lastStart; start > time - size; start -= slide) {
+            long end = start + size;
+            if (isExpired(end, watermark)) {
+                continue;
+            }
+            accepted = true;
+            WindowBuffer buffer = windows.get(start);
+            if (buffer == null) {
+                buffer = new WindowBuffer(start, end);
+            }
+            buffer.add(event, renderer.maxEventsShown());
+            windows.put(start, buffer);
+            scheduleOrFire(entity, buffer, watermark, ctx, out);
+        }
+        if (!accepted) {
+            tooLate(ctx, event, watermark);
+        }
+    }
+
+    private void addToSession(
+            String entity, Event event, long watermark, Context ctx, Collector<ContextDocument> out)
+            throws Exception {
+        long time = event.getEventTime();
+        WindowBuffer merged = new WindowBuffer(time, time + spec.gapMillis());
+        merged.add(event, renderer.maxEventsShown());
+        List<WindowBuffer> overlapping = new ArrayList<>();
+        for (Map.Entry<Long, WindowBuffer> entry : windows.entries()) {
+            WindowBuffer session = entry.getValue();
+            if (session.getStart() <= merged.getEnd() && merged.getStart() <= session.getEnd()) {
+                overlapping.add(session);
+            }
+        }
+        for (WindowBuffer session : overlapping) {
+            merged.absorb(session, renderer.maxEventsShown());
+        }
+        if (isExpired(merged.getEnd(), watermark)) {
+            tooLate(ctx, event, watermark);
+            return;
+        }
+        for (WindowBuffer session : overlapping) {
+            windows.remove(session.getStart());
+            if (session.isFired()
+                    && session.getStart() != merged.getStart()
+                    && spec.idMode() == WindowSpec.IdMode.HISTORY) {
+                String staleId = DocumentIds.window(entity, session.getStart());
+                emittedHashes.remove(staleId);
+                deleteChunks(entity, staleId, 0, ctx);
+            }
+        }
+        windows.put(merged.getStart(), merged);
+        scheduleOrFire(entity, merged, watermark, ctx, out);
+    }
+
+    /** Fires a window the watermark has already passed (a late update), else sets its timers. */
+    private void scheduleOrFire(
+            String entity,
+            WindowBuffer buffer,
+            long watermark,
+            Context ctx,
+            Collector<ContextDocument> out)
+            throws Exception {
+        long fireAt = buffer.getEnd() - 1;
+        if (fireAt <= watermark) {
+            fire(entity, buffer, ctx, out);
+            windows.put(buffer.getStart(), buffer);
+        } else {
+            ctx.timerService().registerEventTimeTimer(fireAt);
+        }
+        ctx.timerService().registerEventTimeTimer(cleanupTime(buffer.getEnd()));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ContextDocument> out)
+            throws Exception {
+        String entity = ctx.getCurrentKey();
+        List<Long> expired = new ArrayList<>();
+        for (Map.Entry<Long, WindowBuffer> entry : windows.entries()) {
+            WindowBuffer buffer = entry.getValue();
+            if (buffer.getEnd() - 1 == timestamp) {
+                fire(entity, buffer, ctx, out);
+                entry.setValue(buffer);
+            }
+            if (cleanupTime(buffer.getEnd()) <= timestamp) {
+                expired.add(entry.getKey());
+            }
+        }
+        for (Long start : expired) {
+            windows.remove(start);
+        }
+    }
+
+    private void fire(
+            String entity, WindowBuffer buffer, Context ctx, Collector<ContextDocument> out)
+            throws Exception {
+        buffer.setFired(true);
+        String id =
+                spec.idMode() == WindowSpec.IdMode.LATEST
+                        ? DocumentIds.entity(entity)
+                        : DocumentIds.window(entity, buffer.getStart());
+        emit(id, entity, buffer, ctx, out);
+    }
+
+    private void emit(
+            String id,
+            String entity,
+            WindowBuffer buffer,
+            Context ctx,
+            Collector<ContextDocument> out)
+            throws Exception {
+        String text =
+                renderer.render(
+                        entity,
+                        buffer.getStart(),
+                        buffer.getEnd(),
+                        buffer.getEvents(),
+                        buffer.getTotalEvents(),
+                        buffer.getEventTypes(),
+                        buffer.getSourceTopics());
+        String hash = contentHash(text, modelName);
+        if (hash.equals(emittedHashes.get(id))) {
+            unchangedSkipped.inc();
+            return;
+        }
+        emittedHashes.put(id, hash);
+        List<String> chunks = chunker.chunk(text);
+        // A shorter text than last time leaves chunks behind: delete them (ids differ from the
+        // new ones, so the order of deletes and upserts does not matter).
+        deleteChunks(entity, id, chunks.size(), ctx);
+        chunkCounts.put(id, chunks.size());
+        List<Origin> origins = new ArrayList<>();
+        for (Event event : buffer.getEvents()) {
+            origins.add(event.origin());
+        }
+        documentsEmitted.inc();
+        for (int i = 0; i < chunks.size(); i++) {
+            ContextDocument document =
+                    new ContextDocument(
+                            chunks.size() == 1 ? id : DocumentIds.chunk(id, i),
+                            entity,
+                            buffer.getStart(),
+                            buffer.getEnd(),
+                            buffer.getTotalEvents(),
+                            buffer.getEventTypes(),
+                            buffer.getSourceTopics(),
+                            chunks.get(i),
+                            origins);
+            document.setChunk(i);
+            document.setChunkCount(chunks.size());
+            document.setSequence(nextSequence());
+            out.collect(document);
+        }
+    }
+
+    /**
+     * Deletes what was emitted under {@code id} beyond {@code keep} chunks: the unsplit document
+     * when it is now split, or the tail chunks when there are fewer now (keep 0: all of it).
+     */
+    private void deleteChunks(String entity, String id, int keep, Context ctx) throws Exception {
+        Integer previous = chunkCounts.get(id);
+        if (previous == null) {
+            return;
+        }
+        List<String> gone = new ArrayList<>();
+        if (previous == 1 && keep != 1) {
+            gone.add(id);
+        } else if (previous > 1) {
+            for (int i = keep == 1 ? 0 : keep; i < previous; i++) {
+                gone.add(DocumentIds.chunk(id, i));
+            }
+        }
+        for (String goneId : gone) {
+            DeleteRequest delete = DeleteRequest.document(entity, goneId);
+            delete.setSequence(nextSequence());
+            ctx.output(DELETES, delete);
+        }
+        if (keep == 0) {
+            chunkCounts.remove(id);
+        }
+    }
+
+    private void delete(Event event, Context ctx) throws Exception {
+        String entity = ctx.getCurrentKey();
+        Long previous = deletedUpTo.value();
+        deletedUpTo.update(
+                previous == null ? event.getEventTime() : Math.max(previous, event.getEventTime()));
+        windows.clear();
+        emittedHashes.clear();
+        chunkCounts.clear();
+        deletes.inc();
+        DeleteRequest delete = DeleteRequest.entity(entity, event.origin());
+        delete.setSequence(nextSequence());
+        ctx.output(DELETES, delete);
+    }
+
+    /** The entity's next output sequence number. */
+    private long nextSequence() throws Exception {
+        Long last = sequence.value();
+        long next = last == null ? 1 : last + 1;
+        sequence.update(next);
+        return next;
+    }
+
+    private void tooLate(Context ctx, Event event, long watermark) {
+        lateDeadLettered.inc();
+        deadLetter(
+                ctx,
+                event,
+                "event at "
+                        + Instant.ofEpochMilli(event.getEventTime())
+                        + " arrived after its window closed (watermark "
+                        + Instant.ofEpochMilli(watermark)
+                        + ", allowed lateness "
+                        + Duration.ofMillis(spec.allowedLatenessMillis())
+                        + ")");
+    }
+
+    private static void deadLetter(Context ctx, Event event, String reason) {
+        byte[] payload =
+                event.getPayload() == null
+                        ? null
+                        : event.getPayload().getBytes(StandardCharsets.UTF_8);
+        ctx.output(
+                DEAD_LETTERS,
+                DeadLetter.of(Stage.WINDOW, reason, List.of(event.origin()), null, payload));
+    }
+
+    private boolean isExpired(long windowEnd, long watermark) {
+        return cleanupTime(windowEnd) <= watermark;
+    }
+
+    private long cleanupTime(long windowEnd) {
+        long cleanup = windowEnd - 1 + spec.allowedLatenessMillis();
+        return cleanup < windowEnd - 1 ? Long.MAX_VALUE : cleanup;
+    }
+
+    /** SHA-256 of the model name and the text: what the unchanged-content filter compares. */
+    public static String contentHash(String text, String modelName) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(modelName.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.embedflow.embedding.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.embedflow.embedding.EmbeddingConfig;
+import dev.embedflow.embedding.EmbeddingProvider;
+import dev.embedflow.embedding.ProviderKind;
+import dev.embedflow.embedding.provider.EmbeddingProviders;
+import dev.embedflow.testing.EmbeddingStubs;
+import dev.embedflow.testing.StubHttpServer;
+import dev.embedflow.testing.StubHttpServer.Reply;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Adaptive in-flight limit, rate caps and metrics of the dispatcher, over real HTTP. */
+class BatchDispatcherTest {
+
+    private static final int DIMENSIONS = 4;
+
+    private StubHttpServer server;
+    private EmbeddingProvider provider;
+    private BatchDispatcher dispatcher;
+    private final CapturingMetricGroup metrics = new CapturingMetricGroup();
+
+    @AfterEach
+    void stop() {
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        if (provider != null) {
+            provider.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Reply embeddings(StubHttpServer.Request r) {
+        return Reply.json(
+                200,
+                EmbeddingStubs.openAiResponse(
+                        EmbeddingStubs.texts(r.body().get("input")), "stub", DIMENSIONS));
+    }
+
+    private void start(EmbeddingConfig.Builder config, int parallelism) {
+        EmbeddingConfig c =
+                config.baseUrl(server.baseUri()).model("stub").linger(Duration.ZERO).build();
+        provider = EmbeddingProviders.create(c);
+        provider.open();
+        dispatcher = new BatchDispatcher(c, provider, parallelism, metrics);
+    }
+
+    private List<CompletableFuture<float[]>> submit(int count) {
+        List<CompletableFuture<float[]>> results = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            CompletableFuture<float[]> result = new CompletableFuture<>();
+            dispatcher.submit(
+                    "text " + i,
+                    new BatchDispatcher.Callback() {
+                        @Override
+                        public void embedded(float[] vector) {
+                            result.complete(vector);
+                        }
+
+                        @Override
+                        public void rejected(String reason) {
+                            result.completeExceptionally(new AssertionError(reason));
+                        }
+
+                        @Override
+                        public void failed(Throwable error) {
+                            result.completeExceptionally(error);
+                        }
+                    });
+            results.add(result);
+        }
+        return results;
+    }
+
+    private int inFlightLimit() {
+        return (Integer) metrics.gaugeValue("inFlightLimit");
+    }
+
+    @Test
+    void inFlightLimitHalvesOn429AndRecoversWithSuccesses() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server =
+                StubHttpServer.start(
+                        r ->
+                                calls.incrementAndGet() <= 8
+                                        ? Reply.json(
+                                                        429,
+                                                        EmbeddingStubs.openAiError(
+                                                                "slow down",
+                                                                "requests",
+                                                                "rate_limit_exceeded"))
+                                                .withHeader("Retry-After", "0")
+                                                .after(Duration.ofMillis(50))
+                                        : embeddings(r).after(Duration.ofMillis(20)));
+        start(
+                EmbeddingConfig.builder(ProviderKind.OPENAI)
+                        .maxBatchSize(1)
+                        .maxInFlight(8)
+                        .backoffInitial(Duration.ofMillis(100))
+                        .backoffMax(Duration.ofMillis(100)),
+                1);
+        assertThat(inFlightLimit()).isEqualTo(8);
+
+        List<CompletableFuture<float[]>> first = submit(8);
+        int lowest = 8;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).isDone()
+                && System.nanoTime() < deadline) {
+            lowest = Math.min(lowest, inFlightLimit());
+            Thread.sleep(1);
+        }
+        CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        // eight requests sent together and all refused: halved once, not down to 1
+        assertThat(lowest).isEqualTo(4);
+        assertThat(metrics.count("retries.retryable_rate_limited")).isEqualTo(8);
+
+        CompletableFuture.allOf(submit(8).toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(inFlightLimit()).isEqualTo(8);
+        assertThat(metrics.count("requests")).isEqualTo(24);
+        assertThat(metrics.count("embedded")).isEqualTo(16);
+    }
+
+    @Test
+    void whileHalvedNoMoreThanTheLimitIsInFlight() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server =
+                StubHttpServer.start(
+                        r ->
+                                calls.incrementAndGet() == 1
+                                        ? Reply.json(429, "{\"error\":{\"message\":\"slow\"}}")
+                                        : embeddings(r).after(Duration.ofMillis(100)));
+        start(
+                EmbeddingConfig.builder(ProviderKind.OPENAI)
+                        .maxBatchSize(1)
+                        .maxInFlight(2)
+                        .backoffInitial(Duration.ofMillis(10))
+                        .backoffMax(Duration.ofMillis(10)),
+                1);
+
+        CompletableFuture.allOf(submit(1).toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.SECONDS);
+        // the 429 halved 2 to 1, the success brought it back to 2: never more than 2 at once
+        CompletableFuture.allOf(submit(10).toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(server.maxConcurrent()).isEqualTo(2);
+    }
+
+    @Test
+    void theRateCapSpreadsRequestsAndEachSubtaskTakesItsShare() throws Exception {
+        server = StubHttpServer.start(BatchDispatcherTest::embeddings);
+        // 40 requests/s for the job, parallelism 2: 20/s for this subtask
+        start(
+                EmbeddingConfig.builder(ProviderKind.OPENAI)
+                        .maxBatchSize(1)
+                        .maxInFlight(8)
+                        .maxRequestsPerSecond(40),
+                2);
+
+        CompletableFuture.allOf(submit(21).toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.SECONDS);
+
+        List<StubHttpServer.Request> requests = server.requests();
+        long spanMillis =
+                TimeUnit.NANOSECONDS.toMillis(
+                        requests.get(requests.size() - 1).arrivedNanos()
+                                - requests.get(0).arrivedNanos());
+        System.out.printf("21 requests at 20/s spread over %d ms%n", spanMillis);
+        assertThat(requests).hasSize(21);
+        assertThat(spanMillis).isBetween(900L, 3_000L);
+    }
+
+    @Test
+    void theTokenCapHoldsBatchesBack() throws Exception {
+        server = StubHttpServer.start(BatchDispatcherTest::embeddings);
+        // 120 tokens/min = 2 tokens/s; "text N" is estimated at 2 tokens: one text per second
+        start(
+                EmbeddingConfig.builder(ProviderKind.OPENAI)
+                        .maxBatchSize(1)
+                        .maxInFlight(4)
+                        .maxTokensPerMinute(120),
+                1);
+
+        CompletableFuture.allOf(submit(3).toArray(CompletableFuture[]::new))
+                .get(20, TimeUnit.SECONDS);
+
+        List<StubHttpServer.Request> requests = server.requests();
+        long spanMillis =
+                TimeUnit.NANOSECONDS.toMillis(
+                        requests.get(2).arrivedNanos() - requests.get(0).arrivedNanos());
+        assertThat(spanMillis).isBetween(1_800L, 4_000L);
+    }
+}

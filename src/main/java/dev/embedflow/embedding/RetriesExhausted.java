@@ -1,9 +1,0 @@
-package dev.embedflow.embedding;
-
-/** What happens to a text whose retry budget is spent. */
-public enum RetriesExhausted {
-    /** It goes to the dead-letter output with the last error; the job goes on. */
-    DEAD_LETTER,
-    /** The job fails. */
-    FAIL
-}
