@@ -18,6 +18,10 @@ import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -68,6 +72,27 @@ final class SearchCommand implements Callable<Integer> {
     boolean hybrid;
 
     @Option(
+            names = "--by-entity",
+            description = "The best document of each entity (at most one hit per entity).")
+    boolean byEntity;
+
+    @Option(
+            names = "--since",
+            paramLabel = "TIME",
+            description =
+                    "Only documents whose window (or event time) ends at or after TIME (ISO-8601,"
+                            + " e.g. 2026-03-01T00:00:00Z, or a date 2026-03-01).")
+    String since;
+
+    @Option(
+            names = "--until",
+            paramLabel = "TIME",
+            description =
+                    "Only documents whose window (or event time) starts at or before TIME (a date"
+                            + " means its end).")
+    String until;
+
+    @Option(
             names = "--index",
             description = "Index or alias to search (default: ${DEFAULT-VALUE}).")
     String index = "embedflow";
@@ -93,9 +118,22 @@ final class SearchCommand implements Callable<Integer> {
                         info.name(), IndexManager.META_KEY);
                 return 2;
             }
-            SearchQuery.Builder q = SearchQuery.builder().text(query).k(k).hybrid(hybrid);
+            Configuration conf = settings.load(Map.of());
+            SearchQuery.Builder q =
+                    SearchQuery.builder()
+                            .text(query)
+                            .k(k)
+                            .hybrid(hybrid)
+                            .byEntity(byEntity)
+                            .options(conf);
             filters.forEach(q::filter);
-            QueryVector vector = embedQuery();
+            if (since != null) {
+                q.since(instant("--since", since, false));
+            }
+            if (until != null) {
+                q.until(instant("--until", until, true));
+            }
+            QueryVector vector = embedQuery(conf);
             if (!JobModel.sameModel(model, vector.model())) {
                 err.printf(
                         "%s was built with the model %s; the query was embedded with %s, whose"
@@ -119,8 +157,31 @@ final class SearchCommand implements Callable<Integer> {
     /** A query's vector and the model that made it. */
     private record QueryVector(float[] vector, String model) {}
 
-    private QueryVector embedQuery() throws Exception {
-        Configuration conf = settings.load(Map.of());
+    /**
+     * An ISO-8601 instant, or a date: its start ({@code endOfDay} false) or the last moment of it.
+     */
+    private Instant instant(String option, String value, boolean endOfDay) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException notAnInstant) {
+            try {
+                LocalDate date = LocalDate.parse(value);
+                return endOfDay
+                        ? date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1)
+                        : date.atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException notADate) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        option
+                                + " takes an ISO-8601 time such as 2026-03-01T10:00:00Z or a date"
+                                + " such as 2026-03-01, not '"
+                                + value
+                                + "'");
+            }
+        }
+    }
+
+    private QueryVector embedQuery(Configuration conf) throws Exception {
         if (conf.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
             try (LocalEmbeddingModel embedder = LocalEmbeddingModel.acquireShared()) {
                 return new QueryVector(embedder.embed(query).vector(), embedder.modelId());

@@ -1,5 +1,6 @@
 package dev.embedflow.search;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,11 +9,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * A search: a query vector (embedded by the caller with the index's model) and/or a query text, the
- * number of hits, keyword filters, and whether to fuse k-NN with BM25 (hybrid). Immutable; build
- * with {@link #builder()}.
+ * number of hits, keyword filters, a time range, whether to fuse k-NN with BM25 (hybrid), whether
+ * to return the best document per entity, and how hard to look ({@link SearchOptions}). Immutable;
+ * build with {@link #builder()}.
  *
  * <ul>
  *   <li>vector only: k-NN with the filters applied inside the k-NN search (exact top k among
@@ -28,11 +31,20 @@ public final class SearchQuery {
     /** The most hits one query returns. */
     public static final int MAX_K = 1_000;
 
+    /** The most HNSW candidates one k-NN query explores (OpenSearch's limit on k is 10,000). */
+    public static final int MAX_CANDIDATES = 10_000;
+
     private final float[] vector;
     private final String text;
     private final int k;
     private final Map<String, List<String>> filters;
     private final boolean hybrid;
+    private final boolean byEntity;
+    private final Instant since;
+    private final Instant until;
+    private final int candidates;
+    private final int exactMaxDocuments;
+    private final int hybridDepth;
 
     private SearchQuery(Builder b) {
         this.vector = b.vector == null ? null : b.vector.clone();
@@ -42,6 +54,12 @@ public final class SearchQuery {
         b.filters.forEach((f, v) -> copy.put(f, List.copyOf(v)));
         this.filters = Collections.unmodifiableMap(copy);
         this.hybrid = b.hybrid;
+        this.byEntity = b.byEntity;
+        this.since = b.since;
+        this.until = b.until;
+        this.candidates = b.candidates;
+        this.exactMaxDocuments = b.exactMaxDocuments;
+        this.hybridDepth = b.hybridDepth;
     }
 
     public static Builder builder() {
@@ -69,6 +87,36 @@ public final class SearchQuery {
         return hybrid;
     }
 
+    /** Whether hits are the best document of each entity (at most one per entity). */
+    public boolean byEntity() {
+        return byEntity;
+    }
+
+    /** Documents whose window (or event time) ends at or after this instant, if set. */
+    public Optional<Instant> since() {
+        return Optional.ofNullable(since);
+    }
+
+    /** Documents whose window (or event time) starts at or before this instant, if set. */
+    public Optional<Instant> until() {
+        return Optional.ofNullable(until);
+    }
+
+    /** HNSW candidates a k-NN query explores ({@link SearchOptions#KNN_CANDIDATES}). */
+    public int candidates() {
+        return candidates;
+    }
+
+    /** The most documents scored exactly ({@link SearchOptions#EXACT_MAX_DOCUMENTS}). */
+    public int exactMaxDocuments() {
+        return exactMaxDocuments;
+    }
+
+    /** Hits per ranking that hybrid search fuses ({@link SearchOptions#HYBRID_DEPTH}). */
+    public int hybridDepth() {
+        return hybridDepth;
+    }
+
     /** Collects the query; {@link #build()} validates it. */
     public static final class Builder {
         private float[] vector;
@@ -76,6 +124,12 @@ public final class SearchQuery {
         private int k = 10;
         private final Map<String, List<String>> filters = new LinkedHashMap<>();
         private boolean hybrid;
+        private boolean byEntity;
+        private Instant since;
+        private Instant until;
+        private int candidates = SearchOptions.KNN_CANDIDATES.defaultValue();
+        private int exactMaxDocuments = SearchOptions.EXACT_MAX_DOCUMENTS.defaultValue();
+        private int hybridDepth = SearchOptions.HYBRID_DEPTH.defaultValue();
 
         private Builder() {}
 
@@ -124,6 +178,53 @@ public final class SearchQuery {
             return this;
         }
 
+        /** Returns the best document of each entity ("which customers ..."), not every window. */
+        public Builder byEntity(boolean byEntity) {
+            this.byEntity = byEntity;
+            return this;
+        }
+
+        /**
+         * Keeps documents whose window (or event time, one document per event) ends at or after.
+         */
+        public Builder since(Instant since) {
+            this.since = since;
+            return this;
+        }
+
+        /** Keeps documents whose window (or event time) starts at or before {@code until}. */
+        public Builder until(Instant until) {
+            this.until = until;
+            return this;
+        }
+
+        /** HNSW candidates a k-NN query explores; see {@link SearchOptions#KNN_CANDIDATES}. */
+        public Builder candidates(int candidates) {
+            this.candidates = candidates;
+            return this;
+        }
+
+        /** See {@link SearchOptions#EXACT_MAX_DOCUMENTS}; 0 always walks the graph. */
+        public Builder exactMaxDocuments(int exactMaxDocuments) {
+            this.exactMaxDocuments = exactMaxDocuments;
+            return this;
+        }
+
+        /** See {@link SearchOptions#HYBRID_DEPTH}. */
+        public Builder hybridDepth(int hybridDepth) {
+            this.hybridDepth = hybridDepth;
+            return this;
+        }
+
+        /**
+         * Candidates, exact scoring and hybrid depth from {@code config} ({@link SearchOptions}).
+         */
+        public Builder options(ReadableConfig config) {
+            return candidates(config.get(SearchOptions.KNN_CANDIDATES))
+                    .exactMaxDocuments(config.get(SearchOptions.EXACT_MAX_DOCUMENTS))
+                    .hybridDepth(config.get(SearchOptions.HYBRID_DEPTH));
+        }
+
         public SearchQuery build() {
             if (vector == null && (text == null || text.isBlank())) {
                 throw new IllegalArgumentException("a search needs a query vector or a text");
@@ -133,6 +234,32 @@ public final class SearchQuery {
             }
             if (k < 1 || k > MAX_K) {
                 throw new IllegalArgumentException("k must be between 1 and " + MAX_K);
+            }
+            if (candidates < 1 || candidates > MAX_CANDIDATES) {
+                throw new IllegalArgumentException(
+                        SearchOptions.KNN_CANDIDATES.key()
+                                + " must be between 1 and "
+                                + MAX_CANDIDATES
+                                + ", was "
+                                + candidates);
+            }
+            if (exactMaxDocuments < 0) {
+                throw new IllegalArgumentException(
+                        SearchOptions.EXACT_MAX_DOCUMENTS.key()
+                                + " must be 0 or more, was "
+                                + exactMaxDocuments);
+            }
+            if (hybridDepth < 1 || hybridDepth > MAX_K) {
+                throw new IllegalArgumentException(
+                        SearchOptions.HYBRID_DEPTH.key()
+                                + " must be between 1 and "
+                                + MAX_K
+                                + ", was "
+                                + hybridDepth);
+            }
+            if (since != null && until != null && since.isAfter(until)) {
+                throw new IllegalArgumentException(
+                        "since (" + since + ") is after until (" + until + ")");
             }
             return new SearchQuery(this);
         }

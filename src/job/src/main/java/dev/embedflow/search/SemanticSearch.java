@@ -5,27 +5,47 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.index.IndexFields;
+import dev.embedflow.index.IndexInfo;
+import dev.embedflow.index.IndexManager;
 import dev.embedflow.opensearch.JsonResponse;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleUnaryOperator;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Runs {@link SearchQuery}s against an EmbedFlow index (or its alias).
  *
- * <p>Hybrid search fuses a filtered k-NN query and a filtered BM25 query by reciprocal rank (score
- * = Σ 1 / (60 + rank)) here in the client. A {@code bool} of {@code should: [knn, match]} would add
- * a cosine score in [0, 1] to an unbounded BM25 score, so BM25 would decide the order; OpenSearch's
- * own {@code hybrid} query normalises scores properly but needs the neural-search plugin and a
- * search pipeline, which not every cluster (nor the test node) has. Rank fusion needs neither and
- * is insensitive to score scales.
+ * <p><b>k-NN.</b> The filters sit inside the k-NN clause, so the top hits are the nearest among
+ * matching documents. The graph is asked for {@link SearchQuery#candidates()} neighbours however
+ * few hits are returned: HNSW with a candidate list as short as the page misses true neighbours
+ * when many near-duplicate texts crowd the graph. When the filters (or the whole index) leave at
+ * most {@link SearchQuery#exactMaxDocuments()} documents, they are all scored exactly with the k-NN
+ * plugin's {@code knn_score} script instead, on the same score scale as the graph's.
+ *
+ * <p><b>Hybrid.</b> A filtered k-NN ranking and a filtered BM25 ranking, each {@link
+ * SearchQuery#hybridDepth()} deep, are fused by reciprocal rank (score = Σ 1 / (60 + rank)) here in
+ * the client. A {@code bool} of {@code should: [knn, match]} would add a cosine score in [0, 1] to
+ * an unbounded BM25 score, so BM25 would decide the order; OpenSearch's own {@code hybrid} query
+ * normalises scores properly but needs the neural-search plugin and a search pipeline, which not
+ * every cluster (nor the test node) has. Rank fusion needs neither and is insensitive to score
+ * scales.
+ *
+ * <p><b>By entity.</b> At most one hit per entity, its best document ({@code collapse} on {@code
+ * entity}; after fusion for hybrid). <b>Time range.</b> {@code since} keeps documents whose window
+ * ends at or after it, {@code until} those whose window starts at or before it; documents without a
+ * window (the batch job's) do not match a time range.
  */
 @PublicEvolving
 public final class SemanticSearch {
@@ -36,6 +56,7 @@ public final class SemanticSearch {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OpenSearchConnection connection;
+    private final Map<String, IndexInfo> indexes = new ConcurrentHashMap<>();
 
     public SemanticSearch(OpenSearchConnection connection) {
         this.connection = Objects.requireNonNull(connection, "connection");
@@ -44,16 +65,15 @@ public final class SemanticSearch {
     /** The ranked hits of {@code query} in {@code indexOrAlias}, best first. */
     public List<SearchHit> search(String indexOrAlias, SearchQuery query) {
         if (query.hybrid()) {
-            int depth = Math.max(query.k() * 2, 20);
-            List<JsonNode> knn = hits(indexOrAlias, knnBody(query, depth), depth);
+            int depth = Math.max(query.k(), query.hybridDepth());
+            List<JsonNode> knn = vectorHits(indexOrAlias, query, depth);
             List<JsonNode> bm25 = hits(indexOrAlias, matchBody(query, depth), depth);
-            return fuse(List.of(knn, bm25), query.k());
+            return fuse(List.of(knn, bm25), query.k(), query.byEntity());
         }
-        ObjectNode body =
+        List<JsonNode> hits =
                 query.vector().isPresent()
-                        ? knnBody(query, query.k())
-                        : matchBody(query, query.k());
-        List<JsonNode> hits = hits(indexOrAlias, body, query.k());
+                        ? vectorHits(indexOrAlias, query, query.k())
+                        : hits(indexOrAlias, matchBody(query, query.k()), query.k());
         List<SearchHit> result = new ArrayList<>();
         for (int i = 0; i < hits.size(); i++) {
             result.add(toHit(i + 1, hits.get(i).path("_score").asDouble(), hits.get(i)));
@@ -61,43 +81,126 @@ public final class SemanticSearch {
         return result;
     }
 
+    /**
+     * Whether {@code query}'s k-NN part in {@code indexOrAlias} scores every matching document
+     * exactly: at most {@link SearchQuery#exactMaxDocuments()} match its filters, and the index's
+     * engine and space give exact scores on the graph's scale (lucene with {@code cosinesimil} or
+     * {@code l2}).
+     */
+    public boolean scoresExactly(String indexOrAlias, SearchQuery query) {
+        if (query.exactMaxDocuments() == 0 || exactScale(info(indexOrAlias)) == null) {
+            return false;
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set("query", filterOrAll(query));
+        JsonResponse response = connection.send("POST", "/" + indexOrAlias + "/_count", body);
+        if (!response.ok()) {
+            throw response.failure("count in " + indexOrAlias);
+        }
+        return response.body().path("count").asLong() <= query.exactMaxDocuments();
+    }
+
+    private List<JsonNode> vectorHits(String index, SearchQuery query, int size) {
+        if (!scoresExactly(index, query)) {
+            return hits(index, knnBody(query, size), size);
+        }
+        IndexInfo info = info(index);
+        DoubleUnaryOperator scale = exactScale(info);
+        List<JsonNode> hits = hits(index, exactBody(query, size, info.spaceType()), size);
+        for (JsonNode hit : hits) {
+            ((ObjectNode) hit).put("_score", scale.applyAsDouble(hit.path("_score").asDouble()));
+        }
+        return hits;
+    }
+
     /** The k-NN request body (filters inside the k-NN clause). Public for the docs and tests. */
     public static ObjectNode knnBody(SearchQuery query, int size) {
-        ObjectNode body = base(size);
+        ObjectNode body = base(size, query);
         ObjectNode knn = body.putObject("query").putObject("knn").putObject(IndexFields.EMBEDDING);
         ArrayNode vector = knn.putArray("vector");
         for (float v : query.vector().orElseThrow()) {
             vector.add(v);
         }
-        knn.put("k", size);
-        if (!query.filters().isEmpty()) {
-            knn.set("filter", filter(query));
+        int candidates = Math.max(size, query.candidates());
+        knn.put("k", candidates);
+        knn.putObject("method_parameters").put("ef_search", candidates);
+        filter(query).ifPresent(f -> knn.set("filter", f));
+        return body;
+    }
+
+    /**
+     * The exact k-NN body: the k-NN plugin's {@code knn_score} script over every document that
+     * matches the filters. Public for the docs and tests.
+     */
+    public static ObjectNode exactBody(SearchQuery query, int size, String spaceType) {
+        ObjectNode body = base(size, query);
+        ObjectNode scriptScore = body.putObject("query").putObject("script_score");
+        scriptScore.set("query", filterOrAll(query));
+        ObjectNode script = scriptScore.putObject("script");
+        script.put("lang", "knn").put("source", "knn_score");
+        ObjectNode params = script.putObject("params");
+        params.put("field", IndexFields.EMBEDDING);
+        ArrayNode vector = params.putArray("query_value");
+        for (float v : query.vector().orElseThrow()) {
+            vector.add(v);
         }
+        params.put("space_type", spaceType);
         return body;
     }
 
     /** The BM25 request body. */
     public static ObjectNode matchBody(SearchQuery query, int size) {
-        ObjectNode body = base(size);
+        ObjectNode body = base(size, query);
         ObjectNode bool = body.putObject("query").putObject("bool");
         bool.putArray("must")
                 .addObject()
                 .putObject("match")
                 .put(IndexFields.TEXT, query.text().orElseThrow());
-        if (!query.filters().isEmpty()) {
-            bool.putArray("filter").add(filter(query));
+        filter(query).ifPresent(f -> bool.putArray("filter").add(f));
+        return body;
+    }
+
+    /**
+     * Maps {@code knn_score} onto the score scale of the index's k-NN query, or null when that is
+     * not known to match. On the lucene engine both give (1 + cosine) / 2 for {@code cosinesimil}
+     * and 1 / (1 + d²) for {@code l2} ({@code SearchRecallITCase} compares them); other engines and
+     * spaces walk the graph.
+     */
+    static DoubleUnaryOperator exactScale(IndexInfo info) {
+        boolean known =
+                "lucene".equals(info.engine())
+                        && ("cosinesimil".equals(info.spaceType())
+                                || "l2".equals(info.spaceType()));
+        return known ? DoubleUnaryOperator.identity() : null;
+    }
+
+    private IndexInfo info(String indexOrAlias) {
+        return indexes.computeIfAbsent(
+                indexOrAlias,
+                name ->
+                        new IndexManager(connection)
+                                .describe(name)
+                                .orElseThrow(
+                                        () ->
+                                                new IllegalArgumentException(
+                                                        "no index or alias named " + name)));
+    }
+
+    private static ObjectNode base(int size, SearchQuery query) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("size", size);
+        body.putObject("_source").putArray("excludes").add(IndexFields.EMBEDDING);
+        if (query.byEntity()) {
+            body.putObject("collapse").put("field", IndexFields.ENTITY);
         }
         return body;
     }
 
-    private static ObjectNode base(int size) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("size", size);
-        body.putObject("_source").putArray("excludes").add(IndexFields.EMBEDDING);
-        return body;
-    }
-
-    private static ObjectNode filter(SearchQuery query) {
+    /** The keyword filters and the time range as one {@code bool} filter, if there are any. */
+    private static Optional<ObjectNode> filter(SearchQuery query) {
+        if (query.filters().isEmpty() && query.since().isEmpty() && query.until().isEmpty()) {
+            return Optional.empty();
+        }
         ObjectNode node = JSON.createObjectNode();
         ArrayNode clauses = node.putObject("bool").putArray("filter");
         query.filters()
@@ -109,7 +212,31 @@ public final class SemanticSearch {
                                             .putArray(fieldPath(field));
                             values.forEach(terms::add);
                         });
-        return node;
+        query.since()
+                .ifPresent(
+                        since ->
+                                clauses.addObject()
+                                        .putObject("range")
+                                        .putObject(IndexFields.WINDOW_END)
+                                        .put("gte", since.toString()));
+        query.until()
+                .ifPresent(
+                        until ->
+                                clauses.addObject()
+                                        .putObject("range")
+                                        .putObject(IndexFields.WINDOW_START)
+                                        .put("lte", until.toString()));
+        return Optional.of(node);
+    }
+
+    private static ObjectNode filterOrAll(SearchQuery query) {
+        return filter(query)
+                .orElseGet(
+                        () -> {
+                            ObjectNode all = JSON.createObjectNode();
+                            all.putObject("match_all");
+                            return all;
+                        });
     }
 
     /** {@code entity} stays, {@code a.b} stays, anything else is {@code metadata.<field>}. */
@@ -130,7 +257,7 @@ public final class SemanticSearch {
         return hits.size() > size ? hits.subList(0, size) : hits;
     }
 
-    private static List<SearchHit> fuse(List<List<JsonNode>> rankings, int k) {
+    private static List<SearchHit> fuse(List<List<JsonNode>> rankings, int k, boolean byEntity) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, JsonNode> docs = new LinkedHashMap<>();
         for (List<JsonNode> ranking : rankings) {
@@ -144,9 +271,16 @@ public final class SemanticSearch {
         List<Map.Entry<String, Double>> ranked = new ArrayList<>(scores.entrySet());
         ranked.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()));
         List<SearchHit> result = new ArrayList<>();
-        for (int i = 0; i < Math.min(k, ranked.size()); i++) {
-            Map.Entry<String, Double> e = ranked.get(i);
-            result.add(toHit(i + 1, e.getValue(), docs.get(e.getKey())));
+        Set<String> entities = new HashSet<>();
+        for (Map.Entry<String, Double> e : ranked) {
+            if (result.size() == k) {
+                break;
+            }
+            JsonNode hit = docs.get(e.getKey());
+            String entity = hit.path("_source").path(IndexFields.ENTITY).asText(e.getKey());
+            if (!byEntity || entities.add(entity)) {
+                result.add(toHit(result.size() + 1, e.getValue(), hit));
+            }
         }
         return result;
     }
