@@ -3,18 +3,14 @@ package dev.embedflow.search;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.model.Embedding;
 import dev.embedflow.model.LocalEmbeddingModel;
 import dev.embedflow.opensearch.OpenSearchConnection;
-import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.sink.IndexAction;
-import dev.embedflow.sink.internal.BulkDocuments;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import dev.embedflow.testing.TestDirs;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,19 +100,9 @@ class SearchRecallITCase {
     @BeforeAll
     void indexACrowdedCorpus(OpenSearchTestIndex index) throws Exception {
         model = LocalEmbeddingModel.acquireShared();
-        connection =
-                OpenSearchConnection.open(
-                        OpenSearchConnectionConfig.builder().host(index.node().httpUri()).build());
-        spec =
-                IndexSpec.builder()
-                        .baseName(index.name())
-                        .model(LocalEmbeddingModel.MODEL_ID)
-                        .dimension(LocalEmbeddingModel.DIMENSIONS)
-                        .replicas(0)
-                        .build();
-        IndexManager manager = new IndexManager(connection);
-        manager.ensureIndex(spec);
-        manager.ensureAlias(spec);
+        MiniLmTestIndex test = MiniLmTestIndex.create(index);
+        connection = test.connection;
+        spec = test.spec;
 
         Random random = new Random(7);
         List<String> texts = new ArrayList<>();
@@ -152,7 +138,7 @@ class SearchRecallITCase {
             times.add(DAY0.plus(Duration.ofDays(i)));
         }
         List<Embedding> vectors = model.embed(texts);
-        ByteArrayOutputStream bulk = new ByteArrayOutputStream();
+        List<IndexAction.Upsert> upserts = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             Doc doc =
                     new Doc(
@@ -163,7 +149,7 @@ class SearchRecallITCase {
                             types.get(i),
                             vectors.get(i).vector());
             docs.add(doc);
-            IndexAction.Upsert upsert =
+            upserts.add(
                     IndexAction.upsert(doc.id())
                             .entity(doc.entity())
                             .window(doc.start(), doc.end())
@@ -171,14 +157,9 @@ class SearchRecallITCase {
                             .vector(doc.vector())
                             .model(LocalEmbeddingModel.MODEL_ID)
                             .metadata(Map.of("event_types", List.of(doc.type())))
-                            .build();
-            bulk.writeBytes(BulkDocuments.bulkLines(spec.indexName(), upsert, Instant.now()));
+                            .build());
         }
-        JsonNode response =
-                connection
-                        .send("POST", "/_bulk", Map.of("refresh", "true"), bulk.toByteArray())
-                        .body();
-        assertThat(response.path("errors").asBoolean()).as(response.toString()).isFalse();
+        test.write(upserts);
     }
 
     @AfterAll

@@ -10,15 +10,13 @@ import dev.embedflow.index.IndexSpec;
 import dev.embedflow.model.LocalEmbeddingModel;
 import dev.embedflow.model.server.EmbeddingServer;
 import dev.embedflow.opensearch.OpenSearchConnection;
-import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.sink.IndexAction;
-import dev.embedflow.sink.internal.BulkDocuments;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -66,22 +64,12 @@ class SemanticSearchITCase {
     @BeforeAll
     void indexDocuments(OpenSearchTestIndex index) throws Exception {
         model = LocalEmbeddingModel.acquireShared();
-        connection =
-                OpenSearchConnection.open(
-                        OpenSearchConnectionConfig.builder().host(index.node().httpUri()).build());
-        spec =
-                IndexSpec.builder()
-                        .baseName(index.name())
-                        .model(LocalEmbeddingModel.MODEL_ID)
-                        .dimension(LocalEmbeddingModel.DIMENSIONS)
-                        .replicas(0)
-                        .build();
-        IndexManager manager = new IndexManager(connection);
-        manager.ensureIndex(spec);
-        manager.ensureAlias(spec);
-        ByteArrayOutputStream bulk = new ByteArrayOutputStream();
+        MiniLmTestIndex test = MiniLmTestIndex.create(index);
+        connection = test.connection;
+        spec = test.spec;
+        List<IndexAction.Upsert> upserts = new ArrayList<>();
         for (List<String> doc : DOCUMENTS) {
-            IndexAction.Upsert upsert =
+            upserts.add(
                     IndexAction.upsert(doc.get(0))
                             .entity(doc.get(0))
                             .window(HOUR, HOUR.plusSeconds(3600))
@@ -89,14 +77,9 @@ class SemanticSearchITCase {
                             .vector(model.embed(doc.get(2)).vector())
                             .model(LocalEmbeddingModel.MODEL_ID)
                             .metadata(Map.of("event_types", List.of(doc.get(1))))
-                            .build();
-            bulk.writeBytes(BulkDocuments.bulkLines(spec.indexName(), upsert, Instant.now()));
+                            .build());
         }
-        JsonNode response =
-                connection
-                        .send("POST", "/_bulk", Map.of("refresh", "true"), bulk.toByteArray())
-                        .body();
-        assertThat(response.path("errors").asBoolean()).as(response.toString()).isFalse();
+        test.write(upserts);
     }
 
     @AfterAll

@@ -15,7 +15,7 @@ import software.amazon.awssdk.regions.Region;
 /**
  * opensearch-java's AWS SigV4 transport. The only class that uses the AWS SDK, so that the lean job
  * jar, which leaves the SDK out, loads every other class; {@link OpenSearchConnectionConfig}
- * refuses {@code aws-sigv4} with a clear message when the SDK is missing.
+ * refuses {@code AWS_SIGV4} with a clear message when the SDK is missing.
  */
 final class AwsSigV4Transport {
 
