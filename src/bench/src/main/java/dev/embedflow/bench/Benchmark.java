@@ -56,6 +56,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       documents/s, requests per text, freshness ({@link StreamingBenchmark}).
  *   <li>3: the peer, Flink SQL's ML_PREDICT with flink-model-openai, and 2a over it ({@link
  *       MlPredictPeer}).
+ *   <li>4a, 4b: the batch job, first run and re-run ({@link BatchBenchmark}).
+ *   <li>5a, 5b: the streaming job into indexes pre-filled with many documents ({@link
+ *       GrowthBenchmark}).
+ *   <li>6a, 6b: search recall against exact and latency at the same sizes ({@link
+ *       SearchBenchmark}).
+ *   <li>7a, 7b, 7c: retrieval quality of k-NN, BM25 and hybrid on the labelled questions ({@link
+ *       RetrievalQuality}).
  * </ul>
  *
  * <p>Where a ratio falls short of issue 8's target, the table gets a finding: CPU per process and
@@ -77,6 +84,7 @@ public final class Benchmark {
      * @param growthSmall documents in the smaller pre-filled index (5a)
      * @param growthLarge documents in the larger pre-filled index (5b)
      * @param growthDocuments new documents indexed into each (5), at most {@code documents}
+     * @param searchQueries queries per index size of the search rows (6a, 6b: the growth sizes)
      */
     public record Sizes(
             int modelTexts,
@@ -84,10 +92,11 @@ public final class Benchmark {
             int batchDocuments,
             int growthSmall,
             int growthLarge,
-            int growthDocuments) {
-        public static final Sizes QUICK = new Sizes(512, 3_000, 1_000, 2_000, 20_000, 3_000);
+            int growthDocuments,
+            int searchQueries) {
+        public static final Sizes QUICK = new Sizes(512, 3_000, 1_000, 2_000, 20_000, 3_000, 50);
         public static final Sizes DEFAULT =
-                new Sizes(2_048, 20_000, 5_000, 10_000, 100_000, 10_000);
+                new Sizes(2_048, 20_000, 5_000, 10_000, 100_000, 10_000, 200);
 
         public Sizes {
             if (modelTexts < EMBED_BATCH || documents < MIN_DOCUMENTS) {
@@ -97,10 +106,11 @@ public final class Benchmark {
             if (batchDocuments < 10
                     || !(0 < growthSmall && growthSmall < growthLarge)
                     || growthDocuments < 1
-                    || growthDocuments > documents) {
+                    || growthDocuments > documents
+                    || searchQueries < 1) {
                 throw new IllegalArgumentException(
-                        "Need batchDocuments >= 10, 0 < growthSmall < growthLarge and"
-                                + " 1 <= growthDocuments <= documents");
+                        "Need batchDocuments >= 10, 0 < growthSmall < growthLarge,"
+                                + " 1 <= growthDocuments <= documents and searchQueries >= 1");
             }
         }
     }
@@ -186,6 +196,14 @@ public final class Benchmark {
                     measurePeer(table, servers, flink, texts);
                     measureBatch(table, servers);
                     measureGrowth(table, servers, streaming, events);
+                    measureSearch(table, servers);
+                    new RetrievalQuality(
+                                    servers.connection(),
+                                    servers.openSearch().httpUri(),
+                                    servers.counting(),
+                                    progress)
+                            .run("7")
+                            .forEach(table::add);
                 } finally {
                     flink.closeAsync().get(60, TimeUnit.SECONDS);
                 }
@@ -578,6 +596,17 @@ public final class Benchmark {
                 .forEach(table::add);
     }
 
+    /** 6: search quality and latency over clustered documents at the growth sizes. */
+    private void measureSearch(BenchmarkTable table, Servers servers) throws Exception {
+        new SearchBenchmark(
+                        servers.connection(),
+                        servers.openSearch().httpUri(),
+                        LocalEmbeddingModel.DIMENSIONS,
+                        progress)
+                .run("6", List.of(sizes.growthSmall(), sizes.growthLarge()), sizes.searchQueries())
+                .forEach(table::add);
+    }
+
     /** 3: the peer, Flink SQL's ML_PREDICT with flink-model-openai, and 2a over it. */
     private void measurePeer(
             BenchmarkTable table, Servers servers, MiniCluster flink, List<String> texts)
@@ -722,9 +751,23 @@ public final class Benchmark {
 
     /** The documents the job makes of these events with window NONE: one text per event. */
     static List<String> render(List<String> events) {
-        EventParser parser = new EventParser(EventFormat.cloudEvents());
         DocumentRenderer renderer = new DocumentRenderer(DocumentRenderer.ONE_EVENT_TEMPLATE, 100);
         List<String> texts = new ArrayList<>(events.size());
+        for (Event event : parse(events)) {
+            texts.add(
+                    renderer.render(
+                            event.getEntity(),
+                            event.getEventTime(),
+                            event.getEventTime(),
+                            List.of(event)));
+        }
+        return texts;
+    }
+
+    /** CloudEvents JSON as the job's source parses them. */
+    static List<Event> parse(List<String> events) {
+        EventParser parser = new EventParser(EventFormat.cloudEvents());
+        List<Event> parsed = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             SourceRecord record =
                     parser.parse(
@@ -737,15 +780,9 @@ public final class Benchmark {
             if (!record.isEvent()) {
                 throw new IllegalStateException("A sample event does not parse: " + record);
             }
-            Event event = record.getEvent();
-            texts.add(
-                    renderer.render(
-                            event.getEntity(),
-                            event.getEventTime(),
-                            event.getEventTime(),
-                            List.of(event)));
+            parsed.add(record.getEvent());
         }
-        return texts;
+        return parsed;
     }
 
     private void embedDirect(URI endpoint, List<String> texts) throws Exception {

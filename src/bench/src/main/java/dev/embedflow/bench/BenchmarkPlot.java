@@ -48,7 +48,9 @@ public final class BenchmarkPlot {
                     '2', "2 EmbedFlow streaming",
                     '3', "3 peer (ML_PREDICT)",
                     '4', "4 batch job",
-                    '5', "5 index growth");
+                    '5', "5 index growth",
+                    '6', "6 search",
+                    '7', "7 retrieval quality");
 
     private BenchmarkPlot() {}
 

@@ -1,27 +1,13 @@
 package dev.embedflow.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.embedflow.index.IndexFields;
-import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.apache.flink.configuration.Configuration;
 
 /**
  * Item 5 of the benchmark: does indexing slow down as the index grows? For each size, an index of
@@ -48,21 +34,11 @@ final class GrowthBenchmark {
      */
     record Indexed(long documents, long total, double seconds) {}
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int BULK_SIZE = 1_000;
-    private static final int BULKS_IN_FLIGHT = 2;
-    private static final Duration MERGE_WAIT = Duration.ofSeconds(90);
-
     private final OpenSearchConnection connection;
-    private final URI openSearch;
+    private final IndexFill fill;
     private final String model;
     private final int dimensions;
     private final Consumer<String> progress;
-    private final HttpClient http =
-            HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .build();
 
     /**
      * @param model the model the indexing run embeds with (recorded in the index)
@@ -75,7 +51,7 @@ final class GrowthBenchmark {
             int dimensions,
             Consumer<String> progress) {
         this.connection = connection;
-        this.openSearch = openSearch;
+        this.fill = new IndexFill(connection, openSearch, model);
         this.model = model;
         this.dimensions = dimensions;
         this.progress = progress;
@@ -100,15 +76,11 @@ final class GrowthBenchmark {
         progress.accept(
                 String.format(
                         Locale.ROOT, "5: pre-filling an index with %,d documents...", existing));
-        IndexManager.preflight(connection.config(), spec);
-        // No refresh while pre-filling (fewer, larger segments to merge), the default again after.
-        refreshInterval(spec.indexName(), "-1");
-        long start = System.nanoTime();
-        prefill(spec.indexName(), existing);
-        double fillSeconds = (System.nanoTime() - start) / 1e9;
-        refreshInterval(spec.indexName(), null);
-        connection.sendOk("POST", "/" + spec.indexName() + "/_refresh", null);
-        MergeWait merges = awaitMerges(spec.indexName());
+        Random random = new Random(existing);
+        IndexFill.Filled filled =
+                fill.fill(spec, existing, i -> Benchmark.unitVector(random, dimensions));
+        double fillSeconds = filled.seconds();
+        IndexFill.MergeWait merges = filled.merges();
         progress.accept(
                 String.format(
                         Locale.ROOT,
@@ -151,91 +123,6 @@ final class GrowthBenchmark {
 
     /** The index the streaming job writes with {@code opensearch.index.base-name=base}. */
     IndexSpec spec(String base) {
-        Configuration config = new Configuration();
-        config.setString("opensearch.index.base-name", base);
-        config.setString("opensearch.index.alias", base);
-        config.setString("opensearch.index.replicas", "0");
-        return IndexSpec.fromConfiguration(config, model, dimensions);
-    }
-
-    /** {@code count} documents with random unit vectors, {@link #BULKS_IN_FLIGHT} bulks at once. */
-    private void prefill(String index, int count) throws Exception {
-        URI bulk = URI.create(openSearch + "/" + index + "/_bulk");
-        Random random = new Random(count);
-        Deque<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayDeque<>();
-        StringBuilder body = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            ObjectNode doc = MAPPER.createObjectNode();
-            doc.put(IndexFields.TEXT, "Pre-filled document " + i + " of the growth benchmark.");
-            doc.put(IndexFields.ENTITY, "fill-" + (i % 1_000));
-            doc.put(IndexFields.MODEL, model);
-            ArrayNode vector = doc.putArray(IndexFields.EMBEDDING);
-            for (float v : Benchmark.unitVector(random, dimensions)) {
-                vector.add(v);
-            }
-            body.append("{\"index\":{\"_id\":\"fill-").append(i).append("\"}}\n");
-            body.append(doc).append('\n');
-            if ((i + 1) % BULK_SIZE == 0 || i + 1 == count) {
-                if (inFlight.size() == BULKS_IN_FLIGHT) {
-                    check(inFlight.removeFirst().get());
-                }
-                inFlight.addLast(
-                        http.sendAsync(
-                                HttpRequest.newBuilder(bulk)
-                                        .header("Content-Type", "application/x-ndjson")
-                                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString()));
-                body.setLength(0);
-            }
-        }
-        for (CompletableFuture<HttpResponse<String>> response : inFlight) {
-            check(response.get());
-        }
-    }
-
-    private static void check(HttpResponse<String> response) throws Exception {
-        if (response.statusCode() / 100 != 2
-                || MAPPER.readTree(response.body()).path("errors").asBoolean(true)) {
-            throw new IllegalStateException(
-                    "A pre-fill bulk failed ("
-                            + response.statusCode()
-                            + "): "
-                            + response.body()
-                                    .substring(0, Math.min(500, response.body().length())));
-        }
-    }
-
-    private void refreshInterval(String index, String interval) {
-        ObjectNode settings = MAPPER.createObjectNode();
-        settings.putObject("index").put("refresh_interval", interval);
-        connection.sendOk("PUT", "/" + index + "/_settings", settings);
-    }
-
-    /** How long the wait for merges took, and whether they were done by then. */
-    record MergeWait(double seconds, boolean settled) {
-        String describe() {
-            return settled
-                    ? String.format(Locale.ROOT, "merges settled after %.1f s", seconds)
-                    : String.format(Locale.ROOT, "merges still running after %.0f s", seconds);
-        }
-    }
-
-    /** Waits until the index runs no merge, at most {@link #MERGE_WAIT}. */
-    private MergeWait awaitMerges(String index) throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = start + MERGE_WAIT.toNanos();
-        while (true) {
-            JsonNode stats = connection.sendOk("GET", "/" + index + "/_stats/merge", null);
-            double waited = (System.nanoTime() - start) / 1e9;
-            if (stats.path("_all").path("primaries").path("merges").path("current").asLong(0)
-                    == 0) {
-                return new MergeWait(waited, true);
-            }
-            if (System.nanoTime() >= deadline) {
-                return new MergeWait(waited, false);
-            }
-            Thread.sleep(250);
-        }
+        return IndexFill.spec(base, model, dimensions);
     }
 }

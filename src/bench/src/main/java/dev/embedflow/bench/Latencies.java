@@ -48,6 +48,14 @@ public final class Latencies {
                 percentile(99) / 1000.0);
     }
 
+    /** For example {@code p50 12 ms, p99 40 ms}, or {@code no samples}. */
+    public String summaryMillis() {
+        if (sorted.length == 0) {
+            return "no samples";
+        }
+        return String.format(Locale.ROOT, "p50 %d ms, p99 %d ms", percentile(50), percentile(99));
+    }
+
     @Override
     public String toString() {
         return "Latencies" + Arrays.toString(sorted);

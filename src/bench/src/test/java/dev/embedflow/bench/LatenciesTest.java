@@ -44,4 +44,12 @@ class LatenciesTest {
         assertThatThrownBy(() -> new Latencies(List.of(1L)).percentile(0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void summaryInMillisecondsForShortLatencies() {
+        Latencies latencies = new Latencies(List.of(12L, 9L, 40L));
+
+        assertThat(latencies.summaryMillis()).isEqualTo("p50 12 ms, p99 40 ms");
+        assertThat(new Latencies(List.of()).summaryMillis()).isEqualTo("no samples");
+    }
 }
