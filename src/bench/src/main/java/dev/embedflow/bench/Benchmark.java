@@ -196,14 +196,20 @@ public final class Benchmark {
                     measurePeer(table, servers, flink, texts);
                     measureBatch(table, servers);
                     measureGrowth(table, servers, streaming, events);
-                    measureSearch(table, servers);
-                    new RetrievalQuality(
-                                    servers.connection(),
-                                    servers.openSearch().httpUri(),
-                                    servers.counting(),
-                                    progress)
-                            .run("7")
-                            .forEach(table::add);
+                    // 6 and 7 come last and must not cost the rows before them: a failure is a
+                    // finding in the report, not the end of the run.
+                    measureOrNote(table, "6", () -> measureSearch(table, servers));
+                    measureOrNote(
+                            table,
+                            "7",
+                            () ->
+                                    new RetrievalQuality(
+                                                    servers.connection(),
+                                                    servers.openSearch().httpUri(),
+                                                    servers.counting(),
+                                                    progress)
+                                            .run("7")
+                                            .forEach(table::add));
                 } finally {
                     flink.closeAsync().get(60, TimeUnit.SECONDS);
                 }
@@ -594,6 +600,21 @@ public final class Benchmark {
                                     result.documents(), total, result.seconds());
                         })
                 .forEach(table::add);
+    }
+
+    /** A measurement that may fail without ending the run. */
+    @FunctionalInterface
+    private interface Measurement {
+        void run() throws Exception;
+    }
+
+    private void measureOrNote(BenchmarkTable table, String rows, Measurement measurement) {
+        try {
+            measurement.run();
+        } catch (Exception e) {
+            progress.accept(rows + ": failed: " + e.getMessage());
+            table.addFinding("Rows " + rows + " could not be measured: " + e.getMessage());
+        }
     }
 
     /** 6: search quality and latency over clustered documents at the growth sizes. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.index.IndexFields;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
+import dev.embedflow.opensearch.JsonResponse;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +17,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 import org.apache.flink.configuration.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fills an index of the job's family with many precomputed documents fast, by raw {@code _bulk} (a
@@ -27,6 +31,7 @@ import org.apache.flink.configuration.Configuration;
  */
 final class IndexFill {
 
+    private static final Logger LOG = LoggerFactory.getLogger(IndexFill.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int BULK_SIZE = 1_000;
     private static final int BULKS_IN_FLIGHT = 2;
@@ -92,6 +97,23 @@ final class IndexFill {
 
     /** As {@link #fill}, with the documents {@code docs} gives by number. */
     Filled fillWith(IndexSpec spec, int count, IntFunction<Doc> docs) throws Exception {
+        // The previous measurement deleted a large index whose merges may still run: let the
+        // cluster work off its pending tasks first, or creating the next index times out (503).
+        JsonResponse health =
+                connection.send(
+                        "GET",
+                        "/_cluster/health",
+                        Map.of(
+                                "wait_for_events", "languid",
+                                "wait_for_status", "yellow",
+                                "timeout", "50s"),
+                        null);
+        if (!health.ok()) {
+            LOG.warn(
+                    "The cluster has not settled within 50 s (HTTP {}); filling {} anyway",
+                    health.status(),
+                    spec.indexName());
+        }
         IndexManager.preflight(connection.config(), spec);
         // No refresh while filling (fewer, larger segments to merge), the default again after.
         refreshInterval(spec.indexName(), "-1");
