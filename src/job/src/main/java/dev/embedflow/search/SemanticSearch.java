@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.DoubleUnaryOperator;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -88,7 +87,7 @@ public final class SemanticSearch {
      * {@code l2}).
      */
     public boolean scoresExactly(String indexOrAlias, SearchQuery query) {
-        if (query.exactMaxDocuments() == 0 || exactScale(info(indexOrAlias)) == null) {
+        if (query.exactMaxDocuments() == 0 || !exactScoresMatchTheGraph(info(indexOrAlias))) {
             return false;
         }
         ObjectNode body = JSON.createObjectNode();
@@ -104,13 +103,7 @@ public final class SemanticSearch {
         if (!scoresExactly(index, query)) {
             return hits(index, knnBody(query, size), size);
         }
-        IndexInfo info = info(index);
-        DoubleUnaryOperator scale = exactScale(info);
-        List<JsonNode> hits = hits(index, exactBody(query, size, info.spaceType()), size);
-        for (JsonNode hit : hits) {
-            ((ObjectNode) hit).put("_score", scale.applyAsDouble(hit.path("_score").asDouble()));
-        }
-        return hits;
+        return hits(index, exactBody(query, size, info(index).spaceType()), size);
     }
 
     /** The k-NN request body (filters inside the k-NN clause). Public for the docs and tests. */
@@ -161,17 +154,13 @@ public final class SemanticSearch {
     }
 
     /**
-     * Maps {@code knn_score} onto the score scale of the index's k-NN query, or null when that is
-     * not known to match. On the lucene engine both give (1 + cosine) / 2 for {@code cosinesimil}
-     * and 1 / (1 + d²) for {@code l2} ({@code SearchRecallITCase} compares them); other engines and
-     * spaces walk the graph.
+     * Whether {@code knn_score} gives the scores of the index's k-NN query: on the lucene engine
+     * both give (1 + cosine) / 2 for {@code cosinesimil} and 1 / (1 + d²) for {@code l2} ({@code
+     * SearchRecallITCase} compares them); other engines and spaces walk the graph.
      */
-    static DoubleUnaryOperator exactScale(IndexInfo info) {
-        boolean known =
-                "lucene".equals(info.engine())
-                        && ("cosinesimil".equals(info.spaceType())
-                                || "l2".equals(info.spaceType()));
-        return known ? DoubleUnaryOperator.identity() : null;
+    static boolean exactScoresMatchTheGraph(IndexInfo info) {
+        return "lucene".equals(info.engine())
+                && ("cosinesimil".equals(info.spaceType()) || "l2".equals(info.spaceType()));
     }
 
     private IndexInfo info(String indexOrAlias) {
