@@ -232,7 +232,10 @@ public final class BatchJob {
                         .uid("detect-changes");
 
         SingleOutputStreamOperator<EmbeddingResult<Chunk>> embedded =
-                EmbeddingAsyncFunction.embed(changed, EmbeddingConfig.fromConfiguration(config));
+                EmbeddingAsyncFunction.embed(
+                        changed,
+                        EmbeddingConfig.fromConfiguration(config),
+                        ChunkOptions.maxTokens(config, model));
         embedded.uid("embed");
         SingleOutputStreamOperator<IndexAction> upserts =
                 embedded.process(

@@ -45,6 +45,7 @@ public final class EmbeddingConfig implements Serializable {
     private final int maxBatchTokens;
     private final Duration linger;
     private final int maxInFlight;
+    private final Integer asyncCapacity;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int maxAttempts;
@@ -70,6 +71,7 @@ public final class EmbeddingConfig implements Serializable {
         this.maxBatchTokens = b.maxBatchTokens;
         this.linger = b.linger;
         this.maxInFlight = b.maxInFlight;
+        this.asyncCapacity = b.asyncCapacity;
         this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.maxAttempts = b.maxAttempts;
@@ -119,6 +121,7 @@ public final class EmbeddingConfig implements Serializable {
         read(config, EmbeddingOptions.BATCH_MAX_TOKENS, b::maxBatchTokens);
         read(config, EmbeddingOptions.BATCH_LINGER, b::linger);
         read(config, EmbeddingOptions.MAX_IN_FLIGHT, b::maxInFlight);
+        read(config, EmbeddingOptions.ASYNC_CAPACITY, b::asyncCapacity);
         read(config, EmbeddingOptions.CONNECT_TIMEOUT, b::connectTimeout);
         read(config, EmbeddingOptions.REQUEST_TIMEOUT, b::requestTimeout);
         read(config, EmbeddingOptions.RETRY_MAX_ATTEMPTS, b::maxAttempts);
@@ -265,11 +268,44 @@ public final class EmbeddingConfig implements Serializable {
     }
 
     /**
-     * The capacity to give Flink's async operator: enough records for every in-flight request to be
-     * a full batch, plus one batch forming; at most 10 000.
+     * Texts one request carries when each has about {@code tokensPerText} estimated tokens: as many
+     * as the batch size and the token budget allow, at least one.
      */
-    public int asyncCapacity() {
-        return (int) Math.min(10_000L, (long) maxBatchSize * (maxInFlight + 1));
+    public int textsPerRequest(int tokensPerText) {
+        long byTokens = maxBatchTokens / Math.max(1, tokensPerText);
+        return (int) Math.max(1, Math.min(maxBatchSize, byTokens));
+    }
+
+    /**
+     * The capacity to give Flink's async operator ({@link EmbeddingOptions#ASYNC_CAPACITY} if set):
+     * what can really be in flight, {@link #maxInFlight()} requests of {@link #textsPerRequest}
+     * texts, plus one batch forming; with a rate cap, no more than the subtask's share of it lets
+     * through in a quarter of the retry budget, so that records do not wait in the queue until they
+     * time out. At least one batch.
+     *
+     * @param tokensPerText the estimated tokens of a typical text (the chunk limit)
+     * @param parallelism the operator's parallelism, which divides the rate caps
+     */
+    public int asyncCapacity(int tokensPerText, int parallelism) {
+        if (asyncCapacity != null) {
+            return asyncCapacity;
+        }
+        int perRequest = textsPerRequest(tokensPerText);
+        double capacity = (double) perRequest * (maxInFlight + 1);
+        double drainPerSecond = Double.POSITIVE_INFINITY;
+        int subtasks = Math.max(1, parallelism);
+        if (maxRequestsPerSecond != null) {
+            drainPerSecond = Math.min(drainPerSecond, maxRequestsPerSecond / subtasks * perRequest);
+        }
+        if (maxTokensPerMinute != null) {
+            drainPerSecond =
+                    Math.min(
+                            drainPerSecond,
+                            maxTokensPerMinute / 60.0 / subtasks / Math.max(1, tokensPerText));
+        }
+        double queueSeconds = maxRetryDuration.toMillis() / 1000.0 / 4;
+        capacity = Math.min(capacity, drainPerSecond * queueSeconds);
+        return (int) Math.max(perRequest, Math.min(Integer.MAX_VALUE, Math.floor(capacity)));
     }
 
     @Override
@@ -296,6 +332,8 @@ public final class EmbeddingConfig implements Serializable {
                 + linger
                 + ", maxInFlight="
                 + maxInFlight
+                + ", asyncCapacity="
+                + asyncCapacity
                 + ", connectTimeout="
                 + connectTimeout
                 + ", requestTimeout="
@@ -334,6 +372,7 @@ public final class EmbeddingConfig implements Serializable {
         private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
         private Duration linger = DEFAULT_LINGER;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Integer asyncCapacity;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
@@ -433,6 +472,12 @@ public final class EmbeddingConfig implements Serializable {
         /** Most requests in flight per subtask ({@code embedding.max-in-flight}). */
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = atLeast(EmbeddingOptions.MAX_IN_FLIGHT, maxInFlight, 1);
+            return this;
+        }
+
+        /** Flink's async operator capacity ({@code embedding.async.capacity}). */
+        public Builder asyncCapacity(int capacity) {
+            this.asyncCapacity = atLeast(EmbeddingOptions.ASYNC_CAPACITY, capacity, 1);
             return this;
         }
 

@@ -101,6 +101,19 @@ public final class EmbeddingOptions {
                             "Most requests in flight per subtask; the adaptive limit halves on 429"
                                     + " and grows back to this.");
 
+    public static final ConfigOption<Integer> ASYNC_CAPACITY =
+            key("embedding.async.capacity")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Most records per subtask waiting for their embedding (Flink's async"
+                                    + " operator capacity). Unset: what can really be in flight,"
+                                    + " embedding.max-in-flight requests of as many texts as the"
+                                    + " batch size and token budget allow for texts at the chunk"
+                                    + " limit, plus one batch forming; with a rate cap, no more"
+                                    + " than it lets through in a quarter of the retry budget, so"
+                                    + " that records do not time out while still queued.");
+
     public static final ConfigOption<Duration> CONNECT_TIMEOUT =
             key("embedding.timeout.connect")
                     .durationType()

@@ -154,7 +154,10 @@ public final class StreamingJob {
                         .name("windows to documents");
 
         SingleOutputStreamOperator<EmbeddingResult<ContextDocument>> embedded =
-                EmbeddingAsyncFunction.embed(documents, EmbeddingConfig.fromConfiguration(config));
+                EmbeddingAsyncFunction.embed(
+                        documents,
+                        EmbeddingConfig.fromConfiguration(config),
+                        ChunkOptions.maxTokens(config, model));
         embedded.uid("embed");
         SingleOutputStreamOperator<SequencedAction> upserts =
                 embedded.process(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.junit.jupiter.api.Test;
@@ -125,7 +126,52 @@ class EmbeddingConfigTest {
         EmbeddingConfig config = openAi().maxRetryDuration(Duration.ofMinutes(3)).build();
 
         assertThat(config.asyncTimeout()).isGreaterThan(Duration.ofMinutes(3));
-        assertThat(config.asyncCapacity()).isGreaterThanOrEqualTo(config.maxBatchSize());
+    }
+
+    @Test
+    void asyncCapacityHoldsWhatTheTokenBudgetLetsBeInFlightNotTheBatchSize() {
+        // 2,048 texts per request by count, but 16,384 tokens / 200 per text = 81 by tokens.
+        EmbeddingConfig config = openAi().maxInFlight(4).build();
+
+        assertThat(config.textsPerRequest(200)).isEqualTo(81);
+        assertThat(config.asyncCapacity(200, 1)).isEqualTo(81 * 5);
+        // Short texts: the batch size is the bound.
+        assertThat(config.textsPerRequest(1)).isEqualTo(2048);
+        // A text over the budget still goes, alone.
+        assertThat(config.textsPerRequest(100_000)).isEqualTo(1);
+        assertThat(config.asyncCapacity(100_000, 1)).isEqualTo(5);
+    }
+
+    @Test
+    void underARateCapTheQueueDrainsWithinAQuarterOfTheRetryBudget() {
+        // 120,000 tokens per minute over 2 subtasks: 1,000 tokens/s each, 5 texts/s of 200
+        // tokens; a quarter of 2 minutes is 30 s: 150 texts, less than 81 * 5.
+        EmbeddingConfig config =
+                openAi().maxTokensPerMinute(120_000)
+                        .maxRetryDuration(Duration.ofMinutes(2))
+                        .build();
+
+        assertThat(config.asyncCapacity(200, 2)).isEqualTo(150);
+        // 0.1 requests/s of up to 81 texts over 1 subtask: 8.1 texts/s * 30 s = 243.
+        EmbeddingConfig requests = openAi().maxRequestsPerSecond(0.1).build();
+        assertThat(requests.asyncCapacity(200, 1)).isEqualTo(243);
+        // Never less than one request's worth.
+        EmbeddingConfig slow = openAi().maxRequestsPerSecond(0.001).build();
+        assertThat(slow.asyncCapacity(200, 1)).isEqualTo(81);
+    }
+
+    @Test
+    void asyncCapacityOptionWins() {
+        EmbeddingConfig config =
+                EmbeddingConfig.fromConfiguration(
+                        Configuration.fromMap(
+                                Map.of(
+                                        "embedding.provider", "openai",
+                                        "embedding.base-url", "https://api.example",
+                                        "embedding.model", "m",
+                                        "embedding.async.capacity", "37")));
+
+        assertThat(config.asyncCapacity(200, 1)).isEqualTo(37);
     }
 
     private static EmbeddingConfig.Builder openAi() {

@@ -10,9 +10,12 @@ import dev.embedflow.embedding.internal.BatchDispatcher;
 import dev.embedflow.embedding.provider.EmbeddingProviders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeHint;
@@ -49,6 +52,9 @@ public final class EmbeddingAsyncFunction<IN extends Embeddable>
     private transient EmbeddingProvider provider;
     private transient BatchDispatcher dispatcher;
 
+    /** Texts still with the dispatcher, by the record's result future (identity: no equals). */
+    private transient Map<ResultFuture<?>, AtomicReference<BatchDispatcher.Submission>> pending;
+
     public EmbeddingAsyncFunction(EmbeddingConfig config) {
         this.config = Objects.requireNonNull(config, "config");
     }
@@ -56,16 +62,20 @@ public final class EmbeddingAsyncFunction<IN extends Embeddable>
     /**
      * {@code records} embedded, unordered, with the async operator's timeout and capacity taken
      * from {@code config} ({@link EmbeddingConfig#asyncTimeout()}, {@link
-     * EmbeddingConfig#asyncCapacity()}).
+     * EmbeddingConfig#asyncCapacity(int, int)} for texts of about {@code tokensPerText} tokens).
      */
     public static <IN extends Embeddable> SingleOutputStreamOperator<EmbeddingResult<IN>> embed(
-            DataStream<IN> records, EmbeddingConfig config) {
+            DataStream<IN> records, EmbeddingConfig config, int tokensPerText) {
+        int parallelism =
+                records.getParallelism() > 0
+                        ? records.getParallelism()
+                        : records.getExecutionEnvironment().getParallelism();
         return AsyncDataStream.unorderedWait(
                         records,
                         new EmbeddingAsyncFunction<IN>(config),
                         config.asyncTimeout().toMillis(),
                         TimeUnit.MILLISECONDS,
-                        config.asyncCapacity())
+                        config.asyncCapacity(tokensPerText, parallelism))
                 .returns(EmbeddingAsyncFunction.<IN>resultType())
                 .name("embed (" + config.provider() + ")");
     }
@@ -82,6 +92,7 @@ public final class EmbeddingAsyncFunction<IN extends Embeddable>
 
     @Override
     public void open(OpenContext openContext) throws Exception {
+        pending = new ConcurrentHashMap<>();
         provider = EmbeddingProviders.create(config);
         provider.open();
         dispatcher =
@@ -94,32 +105,51 @@ public final class EmbeddingAsyncFunction<IN extends Embeddable>
 
     @Override
     public void asyncInvoke(IN record, ResultFuture<EmbeddingResult<IN>> resultFuture) {
-        dispatcher.submit(
-                record.text(),
-                new BatchDispatcher.Callback() {
-                    @Override
-                    public void embedded(float[] vector) {
-                        resultFuture.complete(List.of(EmbeddingResult.embedded(record, vector)));
-                    }
+        // In the map before the submit: the answer may come back before submit returns.
+        AtomicReference<BatchDispatcher.Submission> submission = new AtomicReference<>();
+        pending.put(resultFuture, submission);
+        submission.set(
+                dispatcher.submit(
+                        record.text(),
+                        new BatchDispatcher.Callback() {
+                            @Override
+                            public void embedded(float[] vector) {
+                                pending.remove(resultFuture);
+                                resultFuture.complete(
+                                        List.of(EmbeddingResult.embedded(record, vector)));
+                            }
 
-                    @Override
-                    public void rejected(String reason) {
-                        resultFuture.complete(List.of(deadLettered(record, reason)));
-                    }
+                            @Override
+                            public void rejected(String reason) {
+                                pending.remove(resultFuture);
+                                resultFuture.complete(List.of(deadLettered(record, reason)));
+                            }
 
-                    @Override
-                    public void failed(Throwable error) {
-                        resultFuture.completeExceptionally(error);
-                    }
-                });
+                            @Override
+                            public void failed(Throwable error) {
+                                pending.remove(resultFuture);
+                                resultFuture.completeExceptionally(error);
+                            }
+                        }));
+    }
+
+    /** Texts submitted whose record is still waiting for them. */
+    int pendingTexts() {
+        return pending.size();
     }
 
     /**
-     * Flink's own timeout for a record (a safety net: it is longer than the retry budget). The
-     * record is dead-lettered, or the job fails if configured to fail on spent retries.
+     * Flink's own timeout for a record (a safety net: it is longer than the retry budget, which
+     * also counts from {@code asyncInvoke}). The text is withdrawn from the dispatcher, so it is
+     * neither sent nor retried any more, and the record is dead-lettered, or the job fails if
+     * configured to fail on spent retries.
      */
     @Override
     public void timeout(IN record, ResultFuture<EmbeddingResult<IN>> resultFuture) {
+        AtomicReference<BatchDispatcher.Submission> submission = pending.remove(resultFuture);
+        if (submission != null && submission.get() != null) {
+            submission.get().cancel();
+        }
         String reason =
                 "no embedding from "
                         + (provider == null ? config.provider() : provider.describe())

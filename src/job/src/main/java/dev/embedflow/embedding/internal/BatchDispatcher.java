@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.MetricGroup;
 
@@ -29,6 +30,11 @@ import org.apache.flink.metrics.MetricGroup;
  * run at once, within the configured rate caps. Failures are handled by their {@link Outcome}:
  * retried with backoff (honouring Retry-After) within each text's budget, split in halves until the
  * text at fault is alone, or fatal.
+ *
+ * <p>Each text's retry budget ({@link EmbeddingConfig#maxRetryDuration()}) counts from its {@link
+ * #submit}, as Flink's async timeout does from {@code asyncInvoke}; a {@link Submission} cancelled
+ * (the record timed out) leaves the queue and is never sent, or, if already sent, never retried,
+ * and its callback is not called.
  *
  * <p>All state is confined to one dispatcher thread: {@link #submit} only hands the text over, and
  * responses hop back to that thread, so the caller (a Flink task thread) never blocks and never
@@ -49,6 +55,15 @@ public final class BatchDispatcher implements AutoCloseable {
         void failed(Throwable error);
     }
 
+    /** A submitted text, to cancel when its record no longer waits for it. */
+    public interface Submission {
+        /**
+         * Withdraws the text: it leaves the queue, is not retried, and its callback is not called
+         * from now on. Idempotent; any thread.
+         */
+        void cancel();
+    }
+
     private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
     private final EmbeddingConfig config;
@@ -60,6 +75,7 @@ public final class BatchDispatcher implements AutoCloseable {
     private final TokenBucket requestBucket;
     private final TokenBucket tokenBucket;
     private final long lingerNanos;
+    private final LongSupplier clock;
 
     // Confined to the loop thread.
     private final ArrayDeque<Item> fresh = new ArrayDeque<>();
@@ -82,6 +98,17 @@ public final class BatchDispatcher implements AutoCloseable {
             EmbeddingProvider provider,
             int parallelism,
             MetricGroup metricGroup) {
+        this(config, provider, parallelism, metricGroup, System::nanoTime);
+    }
+
+    /** As above, reading time from {@code clock} (nanoseconds, as {@link System#nanoTime}). */
+    BatchDispatcher(
+            EmbeddingConfig config,
+            EmbeddingProvider provider,
+            int parallelism,
+            MetricGroup metricGroup,
+            LongSupplier clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.config = Objects.requireNonNull(config, "config");
         this.provider = Objects.requireNonNull(provider, "provider");
         if (parallelism < 1) {
@@ -91,7 +118,7 @@ public final class BatchDispatcher implements AutoCloseable {
         this.backoff = Backoff.of(config, new SplittableRandom());
         this.lingerNanos = config.linger().toNanos();
         this.dimensions = config.dimensions().orElse(null);
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         // Requests are paced evenly (no burst); tokens may burst up to one second's share, and a
         // batch larger than that waits for a full bucket and leaves it in debt, so the average
         // stays at the cap.
@@ -126,17 +153,19 @@ public final class BatchDispatcher implements AutoCloseable {
     }
 
     /**
-     * Queues {@code text}; {@code callback} is called on the dispatcher thread when it ends. Never
-     * blocks.
+     * Queues {@code text}; {@code callback} is called on the dispatcher thread when it ends, unless
+     * the returned submission is cancelled first. Never blocks.
      */
-    public void submit(String text, Callback callback) {
+    public Submission submit(String text, Callback callback) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(callback, "callback");
+        Item item = new Item(text, callback, clock.getAsLong());
         try {
-            loop.execute(() -> accept(new Item(text, callback, System.nanoTime())));
+            loop.execute(() -> accept(item));
         } catch (RejectedExecutionException e) {
             callback.failed(new IllegalStateException("the embedding dispatcher is closed"));
         }
+        return item;
     }
 
     /**
@@ -151,13 +180,26 @@ public final class BatchDispatcher implements AutoCloseable {
     // ------------------------------------------------------------------ on the loop thread
 
     private void accept(Item item) {
+        if (item.cancelled) {
+            return;
+        }
         if (fatal != null) {
-            item.callback.failed(fatal);
+            item.failed(fatal);
             return;
         }
         fresh.addLast(item);
         freshTokens += item.tokens;
         pump();
+    }
+
+    /** Takes a cancelled text out of the queue of texts not yet batched. */
+    private void withdraw(Item item) {
+        metrics.cancelled.inc();
+        if (fresh.remove(item)) {
+            freshTokens -= item.tokens;
+        }
+        // In a ready or retry batch it is dropped when the batch is next sent; in flight, its
+        // answer is ignored.
     }
 
     /** Sends every batch that is due, within the in-flight limit and the rate caps. */
@@ -166,16 +208,21 @@ public final class BatchDispatcher implements AutoCloseable {
             return;
         }
         while (inFlight < limit.current()) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             List<Item> batch = ready.pollFirst();
-            if (batch == null) {
+            if (batch != null) {
+                batch.removeIf(item -> item.cancelled);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+            } else {
                 if (fresh.isEmpty()) {
                     return;
                 }
                 boolean full =
                         fresh.size() >= config.maxBatchSize()
                                 || freshTokens >= config.maxBatchTokens();
-                long due = fresh.peekFirst().queuedNanos + lingerNanos;
+                long due = fresh.peekFirst().submittedNanos + lingerNanos;
                 if (!full && now - due < 0) {
                     wakeUpIn(due - now);
                     return;
@@ -220,7 +267,7 @@ public final class BatchDispatcher implements AutoCloseable {
     }
 
     private void wakeUpIn(long nanos) {
-        long at = System.nanoTime() + nanos;
+        long at = clock.getAsLong() + nanos;
         if (timer != null && !timer.isDone() && timerAtNanos - at <= 0) {
             return;
         }
@@ -253,10 +300,6 @@ public final class BatchDispatcher implements AutoCloseable {
         metrics.batchSize.update(batch.size());
         List<String> texts = new ArrayList<>(batch.size());
         for (Item item : batch) {
-            if (!item.sent) {
-                item.sent = true;
-                item.firstSentNanos = now;
-            }
             texts.add(item.text);
         }
         CompletableFuture<EmbeddingResponse> response;
@@ -270,7 +313,7 @@ public final class BatchDispatcher implements AutoCloseable {
 
     private void done(List<Item> batch, long sentNanos, EmbeddingResponse response, Throwable e) {
         inFlight--;
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         metrics.latencyMillis.update(TimeUnit.NANOSECONDS.toMillis(now - sentNanos));
         if (e == null && response.vectors().size() != batch.size()) {
             e =
@@ -286,10 +329,14 @@ public final class BatchDispatcher implements AutoCloseable {
             limit.onSuccess();
             deliver(batch, response);
         } else {
+            // A cancelled text's record has already timed out: no retry, no split for it.
+            batch.removeIf(item -> item.cancelled);
             EmbeddingException failure = asEmbeddingException(e);
             Outcome outcome = failure.outcome();
             if (outcome == Outcome.FATAL) {
                 failAll(failure, batch);
+            } else if (batch.isEmpty()) {
+                // nothing left to retry
             } else if (outcome.splitsBatch()) {
                 metrics.retried(outcome);
                 if (batch.size() == 1) {
@@ -318,7 +365,7 @@ public final class BatchDispatcher implements AutoCloseable {
             String problem = VectorChecks.problem(vector, dimensions == null ? 0 : dimensions);
             if (problem == null) {
                 metrics.embedded.inc();
-                batch.get(i).callback.embedded(vector);
+                batch.get(i).embedded(vector);
             } else {
                 reject(batch.get(i), provider.describe() + ": " + problem);
             }
@@ -335,7 +382,7 @@ public final class BatchDispatcher implements AutoCloseable {
         long budgetNanos = config.maxRetryDuration().toNanos();
         for (Item item : batch) {
             boolean attemptsLeft = item.attempts < config.maxAttempts();
-            boolean timeLeft = now + delay.toNanos() - item.firstSentNanos <= budgetNanos;
+            boolean timeLeft = now + delay.toNanos() - item.submittedNanos <= budgetNanos;
             if (attemptsLeft && timeLeft) {
                 item.attempts++;
                 again.add(item);
@@ -350,7 +397,7 @@ public final class BatchDispatcher implements AutoCloseable {
         loop.schedule(
                 () -> {
                     if (fatal != null) {
-                        again.forEach(item -> item.callback.failed(fatal));
+                        again.forEach(item -> item.failed(fatal));
                         return;
                     }
                     ready.addLast(again);
@@ -364,12 +411,12 @@ public final class BatchDispatcher implements AutoCloseable {
         String reason =
                 "gave up after "
                         + item.attempts
-                        + " attempt(s) in "
-                        + Duration.ofNanos(System.nanoTime() - item.firstSentNanos).toMillis()
-                        + " ms; last error: "
+                        + " attempt(s), "
+                        + Duration.ofNanos(clock.getAsLong() - item.submittedNanos).toMillis()
+                        + " ms after it was submitted; last error: "
                         + last.getMessage();
         if (config.onRetriesExhausted() == RetriesExhausted.FAIL) {
-            item.callback.failed(
+            item.failed(
                     new EmbeddingException(
                             last.outcome(),
                             last.httpStatus(),
@@ -383,18 +430,21 @@ public final class BatchDispatcher implements AutoCloseable {
     }
 
     private void reject(Item item, String reason) {
+        if (item.cancelled) {
+            return;
+        }
         metrics.deadLettered.inc();
         item.callback.rejected(reason);
     }
 
     private void failAll(EmbeddingException failure, List<Item> batch) {
         fatal = failure;
-        batch.forEach(item -> item.callback.failed(failure));
+        batch.forEach(item -> item.failed(failure));
         for (List<Item> group : ready) {
-            group.forEach(item -> item.callback.failed(failure));
+            group.forEach(item -> item.failed(failure));
         }
         ready.clear();
-        fresh.forEach(item -> item.callback.failed(failure));
+        fresh.forEach(item -> item.failed(failure));
         fresh.clear();
         freshTokens = 0;
     }
@@ -431,20 +481,44 @@ public final class BatchDispatcher implements AutoCloseable {
         return Math.max(1, (bytes + 3) / 4);
     }
 
-    private static final class Item {
+    private final class Item implements Submission {
         final String text;
         final Callback callback;
-        final long queuedNanos;
+        final long submittedNanos;
         final int tokens;
         int attempts = 1;
-        boolean sent;
-        long firstSentNanos;
+        volatile boolean cancelled;
 
-        Item(String text, Callback callback, long queuedNanos) {
+        Item(String text, Callback callback, long submittedNanos) {
             this.text = text;
             this.callback = callback;
-            this.queuedNanos = queuedNanos;
+            this.submittedNanos = submittedNanos;
             this.tokens = estimateTokens(text);
+        }
+
+        @Override
+        public void cancel() {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            try {
+                loop.execute(() -> withdraw(this));
+            } catch (RejectedExecutionException e) {
+                // closed: nothing queued any more
+            }
+        }
+
+        void embedded(float[] vector) {
+            if (!cancelled) {
+                callback.embedded(vector);
+            }
+        }
+
+        void failed(Throwable error) {
+            if (!cancelled) {
+                callback.failed(error);
+            }
         }
     }
 }

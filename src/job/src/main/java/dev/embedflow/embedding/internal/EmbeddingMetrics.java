@@ -14,9 +14,10 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The embedding layer's metrics, under the group it is given: {@code requests}, {@code texts},
- * {@code tokens} (estimated), {@code embedded}, {@code deadLettered}, histograms {@code batchSize}
- * and {@code latencyMillis}, {@code retries.<outcome>} (one counter per cause, splits included) and
- * gauges {@code inFlight} and {@code inFlightLimit}.
+ * {@code tokens} (estimated), {@code embedded}, {@code deadLettered}, {@code cancelled} (texts
+ * whose record timed out in Flink's async operator), histograms {@code batchSize} and {@code
+ * latencyMillis}, {@code retries.<outcome>} (one counter per cause, splits included) and gauges
+ * {@code inFlight} and {@code inFlightLimit}.
  */
 @Internal
 public final class EmbeddingMetrics {
@@ -28,6 +29,7 @@ public final class EmbeddingMetrics {
     final Counter tokens;
     final Counter embedded;
     final Counter deadLettered;
+    final Counter cancelled;
     final Histogram batchSize;
     final Histogram latencyMillis;
     private final Map<Outcome, Counter> retries = new EnumMap<>(Outcome.class);
@@ -38,6 +40,7 @@ public final class EmbeddingMetrics {
         tokens = group.counter("tokens");
         embedded = group.counter("embedded");
         deadLettered = group.counter("deadLettered");
+        cancelled = group.counter("cancelled");
         batchSize =
                 group.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         latencyMillis =

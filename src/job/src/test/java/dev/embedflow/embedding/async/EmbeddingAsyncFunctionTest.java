@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.TaskInfoImpl;
@@ -305,6 +306,46 @@ class EmbeddingAsyncFunctionTest {
                 .contains("HTTP 503")
                 .contains("The server is overloaded.");
         assertThat(server.requests()).hasSize(3);
+    }
+
+    @Test
+    void aRecordThatTimesOutIsDeadLetteredAndItsTextIsNeverSent() throws Exception {
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server =
+                StubHttpServer.start(
+                        r -> {
+                            if (inputs(r).contains("text number 0")) {
+                                firstArrived.countDown();
+                                release.await(30, TimeUnit.SECONDS);
+                            }
+                            return embeddings(r);
+                        });
+        open(config().maxBatchSize(1).maxInFlight(1).linger(Duration.ZERO).build());
+        try {
+            List<TestResultFuture<EmbeddingResult<TestDocument>>> futures = invokeAll(documents(1));
+            assertThat(firstArrived.await(30, TimeUnit.SECONDS)).isTrue();
+            TestDocument queued = TestDocument.of(1, "text number 1");
+            TestResultFuture<EmbeddingResult<TestDocument>> timedOut = new TestResultFuture<>();
+            function.asyncInvoke(queued, timedOut);
+            List<TestResultFuture<EmbeddingResult<TestDocument>>> later =
+                    invokeAll(List.of(TestDocument.of(2, "text number 2")));
+
+            // What Flink's async operator calls when the record's timeout fires.
+            function.timeout(queued, timedOut);
+            release.countDown();
+
+            assertThat(timedOut.get(WAIT).deadLetter().reason())
+                    .startsWith("no embedding from")
+                    .contains("within the async operator timeout");
+            assertThat(futures.get(0).get(WAIT).vector()).hasSize(DIMENSIONS);
+            assertThat(later.get(0).get(WAIT).vector()).hasSize(DIMENSIONS);
+            assertThat(server.requests().stream().flatMap(r -> inputs(r).stream()))
+                    .containsExactly("text number 0", "text number 2");
+            assertThat(function.pendingTexts()).isZero();
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test

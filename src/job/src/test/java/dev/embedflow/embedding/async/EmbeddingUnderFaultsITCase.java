@@ -156,7 +156,7 @@ class EmbeddingUnderFaultsITCase {
         env.setParallelism(2);
         DataStream<Doc> input = env.fromData(docs).rebalance();
         SingleOutputStreamOperator<String> embedded =
-                EmbeddingAsyncFunction.embed(input, config)
+                EmbeddingAsyncFunction.embed(input, config, 16)
                         .process(
                                 new EmbeddingResultSplitter<Doc, String>(
                                         (doc, vector) ->
