@@ -78,6 +78,12 @@ public final class Benchmark {
     private static final int MIN_DOCUMENTS = 1_000;
 
     /**
+     * The benchmark node's heap: the 100k-document rows hold 150 MB of vectors and merge HNSW
+     * graphs.
+     */
+    private static final String OPENSEARCH_HEAP = "2g";
+
+    /**
      * Sizes of one run.
      *
      * @param batchDocuments the batch job's corpus (4)
@@ -754,6 +760,8 @@ public final class Benchmark {
                         .httpPort(0)
                         .transportPort(0)
                         .keepData(false)
+                        // 100k vectors of 384 floats and their HNSW merges: 512m thrashes.
+                        .heap(OPENSEARCH_HEAP)
                         .build();
         node.start();
         return node;

@@ -103,6 +103,8 @@ final class GrowthBenchmark {
                             + run.documents()
                             + " new");
         }
+        // Deleting an index in the middle of its merges left the node unresponsive for minutes.
+        fill.awaitMerges(spec.indexName());
         connection.sendOk("DELETE", "/" + spec.indexName(), null);
         return new BenchmarkTable.Row(
                 id,

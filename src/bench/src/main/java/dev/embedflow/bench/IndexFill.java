@@ -185,7 +185,7 @@ final class IndexFill {
     }
 
     /** Waits until the index runs no merge, at most {@link #MERGE_WAIT}. */
-    private MergeWait awaitMerges(String index) throws InterruptedException {
+    MergeWait awaitMerges(String index) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + MERGE_WAIT.toNanos();
         while (true) {

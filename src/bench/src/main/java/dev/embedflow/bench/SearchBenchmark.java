@@ -141,6 +141,7 @@ final class SearchBenchmark {
                             documents / filled.seconds(),
                             filled.merges().describe()));
         } finally {
+            fill.awaitMerges(spec.indexName());
             connection.sendOk("DELETE", "/" + spec.indexName(), null);
         }
     }

@@ -277,13 +277,17 @@ final class StreamingBenchmark {
                     Math.max(2, Math.min(maxFreshnessRate, 0.3 * events.size() / seconds));
             progress.accept(
                     String.format(
-                            Locale.ROOT,
-                            "    %d events, %d documents in %.1f s; measuring freshness at %.0f"
-                                    + " events/s...",
-                            events.size(),
-                            documents,
-                            seconds,
-                            freshnessRate));
+                                    Locale.ROOT,
+                                    "    %d events, %d documents in %.1f s",
+                                    events.size(),
+                                    documents,
+                                    seconds)
+                            + (freshnessSeconds > 0
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "; measuring freshness at %.0f events/s...",
+                                            freshnessRate)
+                                    : ""));
 
             // The burst's documents become searchable first (the refresh builds their segments'
             // HNSW graphs), so freshness measures the steady stream, not the burst's backlog.
@@ -302,13 +306,15 @@ final class StreamingBenchmark {
                             index,
                             freshnessEvents.subList(0, freshnessCount),
                             freshnessRate);
-            progress.accept(
-                    String.format(
-                            Locale.ROOT,
-                            "    freshness %s over %d events in %.1f s",
-                            freshness.summary(),
-                            freshness.count(),
-                            (System.nanoTime() - freshnessStart) / 1e9));
+            if (freshnessCount > 0) {
+                progress.accept(
+                        String.format(
+                                Locale.ROOT,
+                                "    freshness %s over %d events in %.1f s",
+                                freshness.summary(),
+                                freshness.count(),
+                                (System.nanoTime() - freshnessStart) / 1e9));
+            }
             return new Result(
                     events.size(),
                     documents,
