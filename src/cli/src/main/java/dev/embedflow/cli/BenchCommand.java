@@ -37,7 +37,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--quick",
-            description = "Small sizes: a few minutes (default sizes: about 11 minutes on 2 cores).")
+            description =
+                    "Small sizes: a few minutes (default sizes: about 11 minutes on 2 cores).")
     boolean quick;
 
     @Option(
