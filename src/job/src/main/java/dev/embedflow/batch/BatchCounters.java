@@ -1,5 +1,6 @@
 package dev.embedflow.batch;
 
+import dev.embedflow.index.ChangeDetector;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -24,13 +25,13 @@ public final class BatchCounters {
     public static final String CHUNKS = "embedflow.chunks";
 
     /** Chunks found unchanged in the index: not embedded, not written. */
-    public static final String UNCHANGED = "embedflow.unchanged";
+    public static final String UNCHANGED = ChangeDetector.UNCHANGED;
 
     /** Chunks embedded (and sent to the index). */
     public static final String EMBEDDED = "embedflow.embedded";
 
     /** Stale chunks deleted (left from a longer version of a document). */
-    public static final String DELETED = "embedflow.deleted";
+    public static final String DELETED = ChangeDetector.DELETED;
 
     /** Dead letters of the source and embedding stages. */
     public static final String DEAD_LETTERS = "embedflow.dead-letters";

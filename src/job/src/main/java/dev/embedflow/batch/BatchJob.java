@@ -1,6 +1,5 @@
 package dev.embedflow.batch;
 
-import dev.embedflow.batch.internal.ChangeDetector;
 import dev.embedflow.batch.internal.ChunkDocuments;
 import dev.embedflow.batch.internal.DeadLetterReport;
 import dev.embedflow.batch.internal.JsonLinesDeadLetterWriter;
@@ -20,6 +19,7 @@ import dev.embedflow.embedding.ModelInfo;
 import dev.embedflow.embedding.async.EmbeddingAsyncFunction;
 import dev.embedflow.embedding.async.EmbeddingResult;
 import dev.embedflow.embedding.async.EmbeddingResultSplitter;
+import dev.embedflow.index.ChangeDetector;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.index.JobModel;
@@ -225,10 +225,11 @@ public final class BatchJob {
                 chunks.transform(
                                 "skip unchanged chunks",
                                 TypeInformation.of(Chunk.class),
-                                new ChangeDetector(
+                                new ChangeDetector<Chunk>(
                                         connection,
                                         prepared.index().indexName(),
-                                        config.get(BatchOptions.LOOKUP_BATCH_SIZE)))
+                                        config.get(BatchOptions.LOOKUP_BATCH_SIZE),
+                                        Duration.ZERO))
                         .uid("detect-changes");
 
         SingleOutputStreamOperator<EmbeddingResult<Chunk>> embedded =
@@ -247,7 +248,7 @@ public final class BatchJob {
 
         DataStream<IndexAction> deletes =
                 changed.getSideOutput(ChangeDetector.STALE)
-                        .map(id -> (IndexAction) IndexAction.delete(id, List.of()))
+                        .map(stale -> (IndexAction) IndexAction.delete(stale.id(), List.of()))
                         .returns(TypeInformation.of(IndexAction.class))
                         .uid("to-deletes")
                         .name("stale chunks to deletes");

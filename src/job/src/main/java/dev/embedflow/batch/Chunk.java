@@ -2,6 +2,7 @@ package dev.embedflow.batch;
 
 import dev.embedflow.deadletter.Origin;
 import dev.embedflow.embedding.Embeddable;
+import dev.embedflow.index.IndexedChunk;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,7 +37,7 @@ public record Chunk(
         String contentHash,
         Map<String, Object> metadata,
         List<Origin> origins)
-        implements Embeddable, Serializable {
+        implements Embeddable, IndexedChunk, Serializable {
 
     public Chunk {
         Objects.requireNonNull(documentId, "documentId");
@@ -56,8 +57,36 @@ public record Chunk(
     }
 
     /** The id of the document this is a chunk of. */
+    @Override
     public String parentId() {
         return documentId;
+    }
+
+    @Override
+    public String chunkId() {
+        return id();
+    }
+
+    /** A batch document has no entity: its id stands for it. */
+    @Override
+    public String entity() {
+        return documentId;
+    }
+
+    @Override
+    public int chunkIndex() {
+        return index;
+    }
+
+    @Override
+    public int chunkCount() {
+        return count;
+    }
+
+    /** Batch chunk ids always carry their index, even when a document is one chunk. */
+    @Override
+    public String chunkId(int index, int count) {
+        return id(documentId, index);
     }
 
     /** The chunk's id (same as {@link #documentId()}, which {@link Embeddable} names so). */

@@ -11,9 +11,11 @@ import dev.embedflow.embedding.ModelInfo;
 import dev.embedflow.embedding.async.EmbeddingAsyncFunction;
 import dev.embedflow.embedding.async.EmbeddingResult;
 import dev.embedflow.embedding.async.EmbeddingResultSplitter;
+import dev.embedflow.index.ChangeDetector;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.index.JobModel;
+import dev.embedflow.index.StaleChunk;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.sink.IndexAction;
 import dev.embedflow.sink.OpenSearchSink;
@@ -63,6 +65,11 @@ public final class StreamingJob {
 
     /** How long the start-up probe of the embedding provider may take. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Most chunks per lookup of what the index holds, and how long one waits for others. */
+    static final int LOOKUP_BATCH_SIZE = 200;
+
+    static final Duration LOOKUP_LINGER = Duration.ofMillis(20);
 
     private static final OutputTag<DeadLetter> SOURCE_DEAD_LETTERS =
             new OutputTag<>("source-dead-letters", TypeInformation.of(DeadLetter.class));
@@ -153,9 +160,23 @@ public final class StreamingJob {
                         .uid("documents")
                         .name("windows to documents");
 
+        // The index says what is already there: unchanged chunks go no further, and chunks an
+        // older, longer version left behind are deleted.
+        SingleOutputStreamOperator<ContextDocument> changed =
+                documents
+                        .transform(
+                                "compare with the index",
+                                TypeInformation.of(ContextDocument.class),
+                                new ChangeDetector<ContextDocument>(
+                                        OpenSearchConnectionConfig.fromConfiguration(config),
+                                        prepared.index().indexName(),
+                                        LOOKUP_BATCH_SIZE,
+                                        LOOKUP_LINGER))
+                        .uid("index-lookup");
+
         SingleOutputStreamOperator<EmbeddingResult<ContextDocument>> embedded =
                 EmbeddingAsyncFunction.embed(
-                        documents,
+                        changed,
                         EmbeddingConfig.fromConfiguration(config),
                         ChunkOptions.maxTokens(config, model));
         embedded.uid("embed");
@@ -173,7 +194,13 @@ public final class StreamingJob {
                         .map(StreamingJob::delete)
                         .returns(TypeInformation.of(SequencedAction.class))
                         .uid("to-deletes")
-                        .name("to deletes");
+                        .name("to deletes")
+                        .union(
+                                changed.getSideOutput(ChangeDetector.STALE)
+                                        .map(StreamingJob::deleteStale)
+                                        .returns(TypeInformation.of(SequencedAction.class))
+                                        .uid("stale-to-deletes")
+                                        .name("stale chunks to deletes"));
 
         Map<String, String> deadLetterProducer = SourceOptions.deadLetterProducerProperties(config);
         String deadLetterTopic = config.get(DeadLetterOptions.TOPIC);
@@ -217,6 +244,7 @@ public final class StreamingJob {
         metadata.put("event_count", document.getEventCount());
         metadata.put("event_types", List.copyOf(document.getEventTypes()));
         metadata.put("source_topics", List.copyOf(document.getSourceTopics()));
+        metadata.put("chunk_count", document.getChunkCount());
         IndexAction action =
                 IndexAction.upsert(document.getId())
                         .entity(document.getEntity())
@@ -226,11 +254,16 @@ public final class StreamingJob {
                         .text(document.getText())
                         .vector(vector)
                         .model(model)
-                        .contentHash(EntityDocumentFunction.contentHash(document.getText(), model))
+                        .contentHash(document.getContentHash())
                         .metadata(metadata)
                         .origins(document.getOrigins())
                         .build();
         return new SequencedAction(document.getEntity(), document.getSequence(), action);
+    }
+
+    static SequencedAction deleteStale(StaleChunk stale) {
+        return new SequencedAction(
+                stale.entity(), stale.sequence(), IndexAction.delete(stale.id(), List.of()));
     }
 
     static SequencedAction delete(DeleteRequest request) {

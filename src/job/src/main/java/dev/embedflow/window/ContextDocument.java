@@ -2,6 +2,7 @@ package dev.embedflow.window;
 
 import dev.embedflow.deadletter.Origin;
 import dev.embedflow.embedding.Embeddable;
+import dev.embedflow.index.IndexedChunk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * filter on. A Flink POJO.
  */
 @PublicEvolving
-public class ContextDocument implements Embeddable {
+public class ContextDocument implements Embeddable, IndexedChunk {
 
     private String id;
     private String entity;
@@ -26,6 +27,9 @@ public class ContextDocument implements Embeddable {
     private long sequence;
     private int chunk;
     private int chunkCount = 1;
+    private String parentId;
+    private String contentHash;
+    private boolean compareWithIndex = true;
 
     /** For Flink's POJO serializer. */
     public ContextDocument() {}
@@ -160,9 +164,85 @@ public class ContextDocument implements Embeddable {
         this.origins = origins;
     }
 
+    /** The id of the whole rendered document (the same as {@link #getId()} when not split). */
+    public String getParentId() {
+        return parentId == null ? id : parentId;
+    }
+
+    public void setParentId(String parentId) {
+        this.parentId = parentId;
+    }
+
+    /** What the index stores as this chunk's {@code content_hash}. */
+    public String getContentHash() {
+        return contentHash;
+    }
+
+    public void setContentHash(String contentHash) {
+        this.contentHash = contentHash;
+    }
+
+    /**
+     * Whether the index must say if this chunk is new (true unless the window operator knows the
+     * document changed since it was last emitted).
+     */
+    public boolean isCompareWithIndex() {
+        return compareWithIndex;
+    }
+
+    public void setCompareWithIndex(boolean compareWithIndex) {
+        this.compareWithIndex = compareWithIndex;
+    }
+
     @Override
     public String documentId() {
         return id;
+    }
+
+    @Override
+    public String chunkId() {
+        return id;
+    }
+
+    @Override
+    public String parentId() {
+        return getParentId();
+    }
+
+    @Override
+    public String entity() {
+        return entity;
+    }
+
+    @Override
+    public int chunkIndex() {
+        return chunk;
+    }
+
+    @Override
+    public int chunkCount() {
+        return chunkCount;
+    }
+
+    @Override
+    public String contentHash() {
+        return contentHash;
+    }
+
+    /** An unsplit document keeps its own id; chunks are {@code <id>#<n>}. */
+    @Override
+    public String chunkId(int index, int count) {
+        return count == 1 ? getParentId() : DocumentIds.chunk(getParentId(), index);
+    }
+
+    @Override
+    public long sequence() {
+        return sequence;
+    }
+
+    @Override
+    public boolean lookUp() {
+        return compareWithIndex;
     }
 
     @Override

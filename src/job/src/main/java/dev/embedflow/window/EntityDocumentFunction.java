@@ -41,8 +41,14 @@ import org.apache.flink.util.OutputTag;
  *   <li>A delete event (tombstone or delete type) drops the entity's open windows, emits a delete
  *       of all its documents, and makes later-arriving events older than it dead letters, so a
  *       deleted entity stays deleted.
- *   <li>A document whose text (for the configured model) is the same as the last one emitted under
- *       its id is not emitted again: it would be embedded for nothing.
+ *   <li>Each chunk carries the hash the index will store for it. A document that differs from the
+ *       last one emitted under its id goes on to be embedded, and the chunks it no longer has are
+ *       deleted. One the same as the last emitted, or whose last version the state does not
+ *       remember (new, quiet for longer than the unchanged-filter TTL, or one document per event,
+ *       whose ids are new but for replays, so nothing is kept for them), is marked for {@link
+ *       dev.embedflow.index.ChangeDetector} to compare with the index: what the index holds, not
+ *       what was emitted, decides whether it is embedded and which old chunks are deleted, so a
+ *       document dead-lettered on its way is embedded again when its events are replayed.
  * </ul>
  *
  * Main output: documents to embed and upsert. Side outputs: {@link #DELETES}, {@link
@@ -70,7 +76,7 @@ public final class EntityDocumentFunction
     private transient ValueState<Long> deletedUpTo;
     private transient ValueState<Long> sequence;
     private transient Counter documentsEmitted;
-    private transient Counter unchangedSkipped;
+    private transient Counter toCompare;
     private transient Counter lateDeadLettered;
     private transient Counter deletes;
 
@@ -115,7 +121,7 @@ public final class EntityDocumentFunction
         sequence = getRuntimeContext().getState(new ValueStateDescriptor<>("sequence", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         documentsEmitted = metrics.counter("documentsEmitted");
-        unchangedSkipped = metrics.counter("documentsUnchanged");
+        toCompare = metrics.counter("documentsToCompare");
         lateDeadLettered = metrics.counter("eventsTooLate");
         deletes = metrics.counter("entityDeletes");
     }
@@ -288,16 +294,26 @@ public final class EntityDocumentFunction
                         buffer.getEventTypes(),
                         buffer.getSourceTopics());
         String hash = contentHash(text, modelName);
-        if (hash.equals(emittedHashes.get(id))) {
-            unchangedSkipped.inc();
-            return;
+        // One document per event: its id comes back only in a replay, so the state would hold a
+        // hash per event for nothing; the index knows.
+        boolean remember =
+                !(spec.mode() == WindowSpec.Mode.NONE
+                        && spec.idMode() == WindowSpec.IdMode.HISTORY);
+        String last = remember ? emittedHashes.get(id) : null;
+        boolean knownChanged = last != null && !last.equals(hash) && chunkCounts.contains(id);
+        if (!knownChanged) {
+            toCompare.inc();
         }
-        emittedHashes.put(id, hash);
         List<String> chunks = chunker.chunk(text);
-        // A shorter text than last time leaves chunks behind: delete them (ids differ from the
-        // new ones, so the order of deletes and upserts does not matter).
-        deleteChunks(entity, id, chunks.size(), ctx);
-        chunkCounts.put(id, chunks.size());
+        if (knownChanged) {
+            // A shorter text than last time leaves chunks behind: delete them (ids differ from
+            // the new ones, and the sequence orders them against later writes of the same ids).
+            deleteChunks(entity, id, chunks.size(), ctx);
+        }
+        if (remember) {
+            emittedHashes.put(id, hash);
+            chunkCounts.put(id, chunks.size());
+        }
         List<Origin> origins = new ArrayList<>();
         for (Event event : buffer.getEvents()) {
             origins.add(event.origin());
@@ -317,6 +333,9 @@ public final class EntityDocumentFunction
                             origins);
             document.setChunk(i);
             document.setChunkCount(chunks.size());
+            document.setParentId(id);
+            document.setContentHash(chunkHash(chunks.get(i), i, chunks.size(), modelName));
+            document.setCompareWithIndex(!knownChanged);
             document.setSequence(nextSequence());
             out.collect(document);
         }
@@ -402,6 +421,17 @@ public final class EntityDocumentFunction
     private long cleanupTime(long windowEnd) {
         long cleanup = windowEnd - 1 + spec.allowedLatenessMillis();
         return cleanup < windowEnd - 1 ? Long.MAX_VALUE : cleanup;
+    }
+
+    /**
+     * What the index stores as a chunk's {@code content_hash}: the text's {@link #contentHash} when
+     * the document is not split, else the hash also covers the chunk's place, so that a document
+     * split differently is written again.
+     */
+    public static String chunkHash(String text, int index, int count, String modelName) {
+        return count == 1
+                ? contentHash(text, modelName)
+                : contentHash(text + "\u0000" + index + "/" + count, modelName);
     }
 
     /** SHA-256 of the model name and the text: what the unchanged-content filter compares. */

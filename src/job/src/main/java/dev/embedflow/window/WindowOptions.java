@@ -92,8 +92,11 @@ public final class WindowOptions {
                     .durationType()
                     .defaultValue(Duration.ofDays(7))
                     .withDescription(
-                            "How long the content hash of an emitted document is remembered: an"
-                                    + " identical document within this time is not embedded again.");
+                            "How long the job remembers the content hash and chunk count of a"
+                                    + " document it emitted: a changed document within this time"
+                                    + " goes straight to embedding; any other is first compared"
+                                    + " with the index, which has the last word on what is"
+                                    + " unchanged.");
 
     private WindowOptions() {}
 

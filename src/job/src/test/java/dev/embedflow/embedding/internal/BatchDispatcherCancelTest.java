@@ -51,10 +51,10 @@ class BatchDispatcherCancelTest {
         }
     }
 
-    /** "held" waits for the test; "fail" answers 503; anything else is embedded. */
+    /** "held"/"held-fails" wait for the test; "fail"/"held-fails" answer 503; others embed. */
     private Reply answer(StubHttpServer.Request request) throws InterruptedException {
         List<String> texts = EmbeddingStubs.texts(request.body().get("input"));
-        if (texts.contains("held")) {
+        if (texts.contains("held") || texts.contains("held-fails")) {
             firstArrived.countDown();
             assertThat(releaseFirst.await(30, TimeUnit.SECONDS)).isTrue();
         }
@@ -132,22 +132,20 @@ class BatchDispatcherCancelTest {
     }
 
     @Test
-    void aTextCancelledInFlightIsNotRetriedAndItsAnswerIsDropped() throws Exception {
+    void aTextCancelledInFlightIsNotRetriedWhenItsRequestFails() throws Exception {
         start(Duration.ofMinutes(2));
         Outcome cancelled = new Outcome();
         BatchDispatcher.Submission inFlight = dispatcher.submit("held-fails", cancelled);
-        // "held-fails" never arrives as "held": a second text holds the line instead.
-        Outcome held = new Outcome();
-        Outcome after = new Outcome();
-        inFlight.cancel();
-        dispatcher.submit("held", held);
         assertThat(firstArrived.await(30, TimeUnit.SECONDS)).isTrue();
+        Outcome after = new Outcome();
         dispatcher.submit("after", after);
-        releaseFirst.countDown();
+
+        inFlight.cancel();
+        releaseFirst.countDown(); // the held request now fails with 503
 
         assertThat(after.done.get(30, TimeUnit.SECONDS)).isEqualTo("embedded");
         assertThat(cancelled.done).isNotDone();
-        assertThat(textsSent()).doesNotContain("held-fails");
+        assertThat(textsSent()).containsExactly("held-fails", "after");
         assertThat(metrics.count("retries.retryable_server")).isZero();
     }
 
