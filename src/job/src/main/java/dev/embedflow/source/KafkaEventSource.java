@@ -1,10 +1,15 @@
 package dev.embedflow.source;
 
+import java.time.Duration;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -63,13 +68,42 @@ public final class KafkaEventSource {
     /**
      * Event-time watermarks trailing the newest event time by {@code source.max-out-of-orderness},
      * with idle partitions ignored after {@code source.idleness}. Dead letters carry no event time
-     * and do not move the watermark.
+     * and count for neither: a partition that only carries records the job cannot parse goes idle
+     * like an empty one, instead of holding every window back.
      */
     public static WatermarkStrategy<SourceRecord> watermarks(Configuration config) {
-        return WatermarkStrategy.<SourceRecord>forBoundedOutOfOrderness(
-                        config.get(SourceOptions.MAX_OUT_OF_ORDERNESS))
-                .withTimestampAssigner(eventTime())
-                .withIdleness(config.get(SourceOptions.IDLENESS));
+        Duration outOfOrderness = config.get(SourceOptions.MAX_OUT_OF_ORDERNESS);
+        Duration idleness = config.get(SourceOptions.IDLENESS);
+        return WatermarkStrategy.<SourceRecord>forGenerator(
+                        context ->
+                                new EventsOnly(
+                                        new WatermarksWithIdleness<>(
+                                                new BoundedOutOfOrdernessWatermarks<>(
+                                                        outOfOrderness),
+                                                idleness,
+                                                context.getInputActivityClock())))
+                .withTimestampAssigner(eventTime());
+    }
+
+    /** Hands only events (not dead letters) to the watermark generator it wraps. */
+    static final class EventsOnly implements WatermarkGenerator<SourceRecord> {
+        private final WatermarkGenerator<SourceRecord> events;
+
+        EventsOnly(WatermarkGenerator<SourceRecord> events) {
+            this.events = events;
+        }
+
+        @Override
+        public void onEvent(SourceRecord record, long timestamp, WatermarkOutput output) {
+            if (record.isEvent()) {
+                events.onEvent(record, timestamp, output);
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            events.onPeriodicEmit(output);
+        }
     }
 
     private static SerializableTimestampAssigner<SourceRecord> eventTime() {

@@ -171,8 +171,10 @@ public final class SourceOptions {
                     .durationType()
                     .defaultValue(Duration.ofMinutes(1))
                     .withDescription(
-                            "A partition without records for this long stops holding the watermark"
-                                    + " back, so windows on busy partitions still close.");
+                            "A partition without events for this long stops holding the watermark"
+                                    + " back, so windows on busy partitions still close. Records"
+                                    + " the job cannot parse (dead letters) do not count as"
+                                    + " events.");
 
     private SourceOptions() {}
 
