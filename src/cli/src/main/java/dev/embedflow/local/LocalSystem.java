@@ -49,6 +49,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.opensearch.client.opensearch._types.FieldValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +62,11 @@ import org.slf4j.LoggerFactory;
  * the sample business's events when the events topic is new. {@link #close()} stops everything in
  * reverse order; no child process outlives it.
  *
- * <p>The job runs with {@code window.mode NONE}: every event becomes its own document as soon as it
- * is read, so whatever is published shows up in searches within seconds. Event-time windows
- * (tumbling, session) close only when later events move the watermark past them, which a quiet
- * local topic may never do; pass them with {@link Builder#jobSetting} to try them.
+ * <p>The job keeps one document per customer and day ({@code window.mode TUMBLING}, {@code
+ * window.size 1 d}), published {@value #UPDATE_INTERVAL} after new events while the day is open
+ * ({@code window.update-interval}), so whatever is published shows up in searches within seconds,
+ * and a customer's day reads as one story. Other settings go through {@link Builder#jobSetting}
+ * (e.g. {@code window.mode NONE} for one document per event).
  */
 public final class LocalSystem implements AutoCloseable {
 
@@ -75,6 +77,9 @@ public final class LocalSystem implements AutoCloseable {
 
     /** The alias searches use: the job's default index alias. */
     public static final String INDEX_ALIAS = "embedflow";
+
+    /** How soon an open day's document is published after new events. */
+    public static final String UPDATE_INTERVAL = "2 s";
 
     /** Where records the job cannot handle go. */
     public static final String DEAD_LETTER_TOPIC = "embedflow-dead-letters";
@@ -218,7 +223,9 @@ public final class LocalSystem implements AutoCloseable {
         config.setString("source.bootstrap-servers", kafka.bootstrapServers());
         config.setString("source.topics", settings.topic);
         config.setString("source.group-id", "embedflow-local");
-        config.setString("window.mode", "NONE");
+        config.setString("window.mode", "TUMBLING");
+        config.setString("window.size", "1 d");
+        config.setString("window.update-interval", UPDATE_INTERVAL);
         config.setString("embedding.provider", "openai");
         config.setString("embedding.base-url", embeddingServer.baseUri().toString());
         config.setString("embedding.model", LocalEmbeddingModel.MODEL_ID);
@@ -232,6 +239,9 @@ public final class LocalSystem implements AutoCloseable {
                 "execution.checkpointing.dir",
                 settings.dataDir.resolve("flink/checkpoints").toUri().toString());
         settings.jobSettings.forEach(config::setString);
+        if ("NONE".equalsIgnoreCase(config.getString("window.mode", ""))) {
+            config.removeKey("window.update-interval");
+        }
         if ("NONE".equalsIgnoreCase(config.getString("window.mode", ""))
                 && !config.containsKey("window.template")
                 && !config.containsKey("window.template-file")) {
@@ -264,6 +274,77 @@ public final class LocalSystem implements AutoCloseable {
     public long documentCount() throws IOException {
         connection.client().indices().refresh(r -> r.index(INDEX_ALIAS));
         return connection.client().count(c -> c.index(INDEX_ALIAS)).count();
+    }
+
+    /**
+     * How many events the index's documents cover: the sum of {@code metadata.event_count} over
+     * documents that are not a later chunk of another (each window counted once). With {@code
+     * window.id-mode LATEST} an entity's older windows are overwritten, so this counts only its
+     * latest.
+     */
+    public long eventsIndexed() throws IOException {
+        connection.client().indices().refresh(r -> r.index(INDEX_ALIAS));
+        var response =
+                connection
+                        .client()
+                        .search(
+                                s ->
+                                        s.index(INDEX_ALIAS)
+                                                .size(0)
+                                                .query(
+                                                        q ->
+                                                                q.term(
+                                                                        t ->
+                                                                                t.field(
+                                                                                                "metadata.chunk")
+                                                                                        .value(
+                                                                                                FieldValue
+                                                                                                        .of(
+                                                                                                                0))))
+                                                .aggregations(
+                                                        "events",
+                                                        a ->
+                                                                a.sum(
+                                                                        m ->
+                                                                                m.field(
+                                                                                        "metadata.event_count"))),
+                                Void.class);
+        var events = response.aggregations().get("events");
+        return events == null ? 0 : Math.round(events.sum().value());
+    }
+
+    /**
+     * Waits until the documents cover at least {@code events} events ({@link #eventsIndexed()}).
+     *
+     * @return the count reached
+     * @throws IllegalStateException on timeout or when the job stopped
+     */
+    public long awaitEvents(long events, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long count = eventsIndexed();
+        while (count < events) {
+            problem()
+                    .ifPresent(
+                            p -> {
+                                throw new IllegalStateException(p);
+                            });
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "Only "
+                                + count
+                                + " of "
+                                + events
+                                + " events became searchable within "
+                                + timeout
+                                + "; see the job in "
+                                + flinkWebUri
+                                + " and the dead-letter topic "
+                                + DEAD_LETTER_TOPIC);
+            }
+            LocalFiles.sleep(500, "waiting");
+            count = eventsIndexed();
+        }
+        return count;
     }
 
     /**

@@ -244,6 +244,7 @@ public final class StreamingJob {
         metadata.put("event_count", document.getEventCount());
         metadata.put("event_types", List.copyOf(document.getEventTypes()));
         metadata.put("source_topics", List.copyOf(document.getSourceTopics()));
+        metadata.put("chunk", document.getChunk());
         metadata.put("chunk_count", document.getChunkCount());
         IndexAction action =
                 IndexAction.upsert(document.getId())

@@ -116,9 +116,49 @@ public final class DocumentRenderer implements Serializable {
             int totalEvents,
             List<String> eventTypes,
             List<String> sourceTopics) {
-        List<Event> sorted = new ArrayList<>(keptEvents);
-        sorted.sort(EVENT_ORDER);
-        List<Event> shown =
+        List<DocumentEvent> prepared = new ArrayList<>(keptEvents.size());
+        for (Event event : keptEvents) {
+            prepared.add(prepare(event));
+        }
+        return renderPrepared(
+                entity, windowStart, windowEnd, prepared, totalEvents, eventTypes, sourceTopics);
+    }
+
+    /**
+     * An event as documents show it: its payload parsed into salient fields once, so that a window
+     * rendered again (an update, a late event) parses nothing.
+     */
+    public DocumentEvent prepare(Event event) {
+        DocumentEvent prepared = new DocumentEvent();
+        prepared.setEventTime(event.getEventTime());
+        prepared.setType(event.getType());
+        prepared.setId(event.getId());
+        prepared.setPayload(event.getPayload());
+        prepared.setTopic(event.getTopic());
+        prepared.setPartition(event.getPartition());
+        prepared.setOffset(event.getOffset());
+        prepared.setKafkaTimestamp(event.getKafkaTimestamp());
+        List<String> fields = new ArrayList<>();
+        for (Map<String, String> field : salientFields(event.getPayload())) {
+            fields.add(field.get("name"));
+            fields.add(field.get("value"));
+        }
+        prepared.setFields(fields);
+        return prepared;
+    }
+
+    /** As {@link #render(String, long, long, List, int, List, List)}, for prepared events. */
+    public String renderPrepared(
+            String entity,
+            long windowStart,
+            long windowEnd,
+            List<DocumentEvent> keptEvents,
+            int totalEvents,
+            List<String> eventTypes,
+            List<String> sourceTopics) {
+        List<DocumentEvent> sorted = new ArrayList<>(keptEvents);
+        sorted.sort(DocumentEvent.ORDER);
+        List<DocumentEvent> shown =
                 sorted.subList(Math.max(0, sorted.size() - maxEventsShown), sorted.size());
         int omitted = Math.max(0, totalEvents - shown.size());
 
@@ -131,7 +171,7 @@ public final class DocumentRenderer implements Serializable {
         context.put("sourceTopics", String.join(", ", sourceTopics));
         context.put("omittedEvents", omitted);
         List<Map<String, Object>> eventContexts = new ArrayList<>(shown.size());
-        for (Event event : shown) {
+        for (DocumentEvent event : shown) {
             eventContexts.add(eventContext(event));
         }
         context.put("events", eventContexts);
@@ -170,13 +210,16 @@ public final class DocumentRenderer implements Serializable {
         return List.copyOf(topics);
     }
 
-    private Map<String, Object> eventContext(Event event) {
+    private static Map<String, Object> eventContext(DocumentEvent event) {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("time", Instant.ofEpochMilli(event.getEventTime()).toString());
         context.put("type", event.getType() == null ? "event" : event.getType());
         context.put("id", event.getId() == null ? "" : event.getId());
         context.put("payload", event.getPayload() == null ? "" : event.getPayload());
-        List<Map<String, String>> fields = salientFields(event.getPayload());
+        List<Map<String, String>> fields = new ArrayList<>(event.getFields().size() / 2);
+        for (int i = 0; i + 1 < event.getFields().size(); i += 2) {
+            fields.add(field(event.getFields().get(i), event.getFields().get(i + 1)));
+        }
         context.put("fields", fields);
         List<String> pairs = new ArrayList<>(fields.size());
         for (Map<String, String> field : fields) {

@@ -23,6 +23,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -70,12 +71,14 @@ public final class EntityDocumentFunction
     private final String modelName;
     private final Duration unchangedFilterTtl;
 
-    private transient MapState<Long, WindowBuffer> windows;
+    private transient MapState<Long, WindowState> windows;
+    private transient MapState<String, DocumentEvent> windowEvents;
     private transient MapState<String, String> emittedHashes;
     private transient MapState<String, Integer> chunkCounts;
     private transient ValueState<Long> deletedUpTo;
     private transient ValueState<Long> sequence;
     private transient Counter documentsEmitted;
+    private transient Counter updatesEmitted;
     private transient Counter toCompare;
     private transient Counter lateDeadLettered;
     private transient Counter deletes;
@@ -104,9 +107,16 @@ public final class EntityDocumentFunction
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "windows",
+                                        "window-state",
                                         Types.LONG,
-                                        TypeInformation.of(WindowBuffer.class)));
+                                        TypeInformation.of(WindowState.class)));
+        windowEvents =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "window-events",
+                                        Types.STRING,
+                                        TypeInformation.of(DocumentEvent.class)));
         MapStateDescriptor<String, String> hashes =
                 new MapStateDescriptor<>("emitted-hashes", Types.STRING, Types.STRING);
         hashes.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
@@ -121,6 +131,7 @@ public final class EntityDocumentFunction
         sequence = getRuntimeContext().getState(new ValueStateDescriptor<>("sequence", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         documentsEmitted = metrics.counter("documentsEmitted");
+        updatesEmitted = metrics.counter("documentUpdatesEmitted");
         toCompare = metrics.counter("documentsToCompare");
         lateDeadLettered = metrics.counter("eventsTooLate");
         deletes = metrics.counter("entityDeletes");
@@ -162,9 +173,9 @@ public final class EntityDocumentFunction
                 spec.idMode() == WindowSpec.IdMode.LATEST
                         ? DocumentIds.entity(entity)
                         : DocumentIds.event(entity, event);
-        WindowBuffer single = new WindowBuffer(event.getEventTime(), event.getEventTime());
-        single.add(event, 1);
-        emit(id, entity, single, ctx, out);
+        WindowState single = new WindowState(event.getEventTime(), event.getEventTime());
+        single.add(event.getType(), event.getTopic());
+        emit(id, entity, single, List.of(renderer.prepare(event)), ctx, out);
     }
 
     private void addToFixedWindows(
@@ -174,22 +185,24 @@ public final class EntityDocumentFunction
         long size = spec.sizeMillis();
         long slide = spec.slideMillis();
         long lastStart = time - Math.floorMod(time, slide);
-        boolean accepted = false;
+        DocumentEvent prepared = null;
         for (long start = lastStart; start > time - size; start -= slide) {
             long end = start + size;
             if (isExpired(end, watermark)) {
                 continue;
             }
-            accepted = true;
-            WindowBuffer buffer = windows.get(start);
-            if (buffer == null) {
-                buffer = new WindowBuffer(start, end);
+            if (prepared == null) {
+                prepared = renderer.prepare(event);
             }
-            buffer.add(event, renderer.maxEventsShown());
-            windows.put(start, buffer);
-            scheduleOrFire(entity, buffer, watermark, ctx, out);
+            WindowState window = windows.get(start);
+            if (window == null) {
+                window = new WindowState(start, end);
+                registerTimers(window, watermark, ctx);
+            }
+            append(window, event, prepared);
+            afterAdd(entity, window, watermark, ctx, out);
         }
-        if (!accepted) {
+        if (prepared == null) {
             tooLate(ctx, event, watermark);
         }
     }
@@ -198,101 +211,200 @@ public final class EntityDocumentFunction
             String entity, Event event, long watermark, Context ctx, Collector<ContextDocument> out)
             throws Exception {
         long time = event.getEventTime();
-        WindowBuffer merged = new WindowBuffer(time, time + spec.gapMillis());
-        merged.add(event, renderer.maxEventsShown());
-        List<WindowBuffer> overlapping = new ArrayList<>();
-        for (Map.Entry<Long, WindowBuffer> entry : windows.entries()) {
-            WindowBuffer session = entry.getValue();
-            if (session.getStart() <= merged.getEnd() && merged.getStart() <= session.getEnd()) {
+        long start = time;
+        long end = time + spec.gapMillis();
+        List<WindowState> overlapping = new ArrayList<>();
+        for (WindowState session : windows.values()) {
+            if (session.getStart() <= end && start <= session.getEnd()) {
                 overlapping.add(session);
+                start = Math.min(start, session.getStart());
+                end = Math.max(end, session.getEnd());
             }
         }
-        for (WindowBuffer session : overlapping) {
-            merged.absorb(session, renderer.maxEventsShown());
-        }
-        if (isExpired(merged.getEnd(), watermark)) {
+        if (isExpired(end, watermark)) {
             tooLate(ctx, event, watermark);
             return;
         }
-        for (WindowBuffer session : overlapping) {
+        // The session that already starts where the merged one does keeps its entries; the
+        // events of the others move under the merged start.
+        WindowState merged = null;
+        for (WindowState session : overlapping) {
+            if (session.getStart() == start) {
+                merged = session;
+            }
+        }
+        if (merged == null) {
+            merged = new WindowState(start, end);
+        }
+        long oldEnd = merged.getEnd();
+        boolean existed = overlapping.contains(merged);
+        for (WindowState session : overlapping) {
+            if (session == merged) {
+                continue;
+            }
+            deleteTimers(session, ctx);
             windows.remove(session.getStart());
-            if (session.isFired()
-                    && session.getStart() != merged.getStart()
-                    && spec.idMode() == WindowSpec.IdMode.HISTORY) {
+            for (DocumentEvent moved : removeEvents(session.getStart())) {
+                windowEvents.put(entryKey(start, merged.getNextEntry()), moved);
+                merged.setNextEntry(merged.getNextEntry() + 1);
+            }
+            int entries = merged.getStoredEvents() + session.getStoredEvents();
+            long next = merged.getNextEntry();
+            merged.absorb(session);
+            merged.setStoredEvents(entries);
+            merged.setNextEntry(next);
+            if (session.isPublished() && spec.idMode() == WindowSpec.IdMode.HISTORY) {
+                // Its document was published under a start that no longer exists.
                 String staleId = DocumentIds.window(entity, session.getStart());
                 emittedHashes.remove(staleId);
                 deleteChunks(entity, staleId, 0, ctx);
+                merged.setChanged(true);
             }
         }
-        windows.put(merged.getStart(), merged);
-        scheduleOrFire(entity, merged, watermark, ctx, out);
+        merged.setEnd(end);
+        if (!existed || oldEnd != end) {
+            if (existed) {
+                deleteFireTimers(oldEnd, ctx);
+            }
+            registerTimers(merged, watermark, ctx);
+        }
+        append(merged, event, renderer.prepare(event));
+        afterAdd(entity, merged, watermark, ctx, out);
     }
 
-    /** Fires a window the watermark has already passed (a late update), else sets its timers. */
-    private void scheduleOrFire(
+    /** Writes the event's own entry and the window's small state: nothing else is rewritten. */
+    private void append(WindowState window, Event event, DocumentEvent prepared) throws Exception {
+        long entry = window.add(event.getType(), event.getTopic());
+        windowEvents.put(entryKey(window.getStart(), entry), prepared);
+        if (window.getStoredEvents() > 2 * renderer.maxEventsShown()) {
+            compact(window);
+        }
+    }
+
+    /**
+     * Fires a window the watermark has already passed (a late update), or schedules its next update
+     * while it is open; then stores its state.
+     */
+    private void afterAdd(
             String entity,
-            WindowBuffer buffer,
+            WindowState window,
             long watermark,
             Context ctx,
             Collector<ContextDocument> out)
             throws Exception {
-        long fireAt = buffer.getEnd() - 1;
-        if (fireAt <= watermark) {
-            fire(entity, buffer, ctx, out);
-            windows.put(buffer.getStart(), buffer);
-        } else {
-            ctx.timerService().registerEventTimeTimer(fireAt);
+        if (window.getEnd() - 1 <= watermark) {
+            fire(entity, window, ctx, out);
+        } else if (spec.updateIntervalMillis() > 0 && window.getUpdateDueAt() == 0) {
+            long due = ctx.timerService().currentProcessingTime() + spec.updateIntervalMillis();
+            ctx.timerService().registerProcessingTimeTimer(due);
+            window.setUpdateDueAt(due);
         }
-        ctx.timerService().registerEventTimeTimer(cleanupTime(buffer.getEnd()));
+        windows.put(window.getStart(), window);
+    }
+
+    private void registerTimers(WindowState window, long watermark, Context ctx) {
+        if (window.getEnd() - 1 > watermark) {
+            ctx.timerService().registerEventTimeTimer(window.getEnd() - 1);
+        }
+        ctx.timerService().registerEventTimeTimer(cleanupTime(window.getEnd()));
+    }
+
+    private void deleteTimers(WindowState window, Context ctx) {
+        deleteFireTimers(window.getEnd(), ctx);
+        if (window.getUpdateDueAt() != 0) {
+            ctx.timerService().deleteProcessingTimeTimer(window.getUpdateDueAt());
+        }
+    }
+
+    private void deleteFireTimers(long end, Context ctx) {
+        ctx.timerService().deleteEventTimeTimer(end - 1);
+        ctx.timerService().deleteEventTimeTimer(cleanupTime(end));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ContextDocument> out)
             throws Exception {
         String entity = ctx.getCurrentKey();
-        List<Long> expired = new ArrayList<>();
-        for (Map.Entry<Long, WindowBuffer> entry : windows.entries()) {
-            WindowBuffer buffer = entry.getValue();
-            if (buffer.getEnd() - 1 == timestamp) {
-                fire(entity, buffer, ctx, out);
-                entry.setValue(buffer);
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            for (Map.Entry<Long, WindowState> entry : windows.entries()) {
+                WindowState window = entry.getValue();
+                if (window.getUpdateDueAt() != 0 && window.getUpdateDueAt() <= timestamp) {
+                    window.setUpdateDueAt(0);
+                    if (window.isChanged() && !window.isFired()) {
+                        updatesEmitted.inc();
+                        publish(entity, window, ctx, out);
+                    }
+                    entry.setValue(window);
+                }
             }
-            if (cleanupTime(buffer.getEnd()) <= timestamp) {
+            return;
+        }
+        List<Long> expired = new ArrayList<>();
+        for (Map.Entry<Long, WindowState> entry : windows.entries()) {
+            WindowState window = entry.getValue();
+            if (window.getEnd() - 1 == timestamp) {
+                fire(entity, window, ctx, out);
+                entry.setValue(window);
+            }
+            if (cleanupTime(window.getEnd()) <= timestamp) {
                 expired.add(entry.getKey());
             }
         }
         for (Long start : expired) {
+            WindowState window = windows.get(start);
+            if (window.getUpdateDueAt() != 0) {
+                ctx.timerService().deleteProcessingTimeTimer(window.getUpdateDueAt());
+            }
             windows.remove(start);
+            removeEvents(start);
         }
     }
 
+    /**
+     * The watermark passed the window's end: its document, unless an update already said it all.
+     */
     private void fire(
-            String entity, WindowBuffer buffer, Context ctx, Collector<ContextDocument> out)
+            String entity, WindowState window, Context ctx, Collector<ContextDocument> out)
             throws Exception {
-        buffer.setFired(true);
+        window.setFired(true);
+        if (window.getUpdateDueAt() != 0) {
+            ctx.timerService().deleteProcessingTimeTimer(window.getUpdateDueAt());
+            window.setUpdateDueAt(0);
+        }
+        if (window.isChanged() || !window.isPublished()) {
+            publish(entity, window, ctx, out);
+        }
+    }
+
+    private void publish(
+            String entity, WindowState window, Context ctx, Collector<ContextDocument> out)
+            throws Exception {
+        window.setChanged(false);
+        window.setPublished(true);
         String id =
                 spec.idMode() == WindowSpec.IdMode.LATEST
                         ? DocumentIds.entity(entity)
-                        : DocumentIds.window(entity, buffer.getStart());
-        emit(id, entity, buffer, ctx, out);
+                        : DocumentIds.window(entity, window.getStart());
+        emit(id, entity, window, eventsOf(window.getStart()), ctx, out);
     }
 
     private void emit(
             String id,
             String entity,
-            WindowBuffer buffer,
+            WindowState window,
+            List<DocumentEvent> events,
             Context ctx,
             Collector<ContextDocument> out)
             throws Exception {
         String text =
-                renderer.render(
+                renderer.renderPrepared(
                         entity,
-                        buffer.getStart(),
-                        buffer.getEnd(),
-                        buffer.getEvents(),
-                        buffer.getTotalEvents(),
-                        buffer.getEventTypes(),
-                        buffer.getSourceTopics());
+                        window.getStart(),
+                        window.getEnd(),
+                        events,
+                        window.getTotalEvents(),
+                        window.getEventTypes(),
+                        window.getSourceTopics());
         String hash = contentHash(text, modelName);
         // One document per event: its id comes back only in a replay, so the state would hold a
         // hash per event for nothing; the index knows.
@@ -315,7 +427,11 @@ public final class EntityDocumentFunction
             chunkCounts.put(id, chunks.size());
         }
         List<Origin> origins = new ArrayList<>();
-        for (Event event : buffer.getEvents()) {
+        List<DocumentEvent> shown =
+                events.size() <= renderer.maxEventsShown()
+                        ? events
+                        : latest(events, renderer.maxEventsShown());
+        for (DocumentEvent event : shown) {
             origins.add(event.origin());
         }
         documentsEmitted.inc();
@@ -324,11 +440,11 @@ public final class EntityDocumentFunction
                     new ContextDocument(
                             chunks.size() == 1 ? id : DocumentIds.chunk(id, i),
                             entity,
-                            buffer.getStart(),
-                            buffer.getEnd(),
-                            buffer.getTotalEvents(),
-                            buffer.getEventTypes(),
-                            buffer.getSourceTopics(),
+                            window.getStart(),
+                            window.getEnd(),
+                            window.getTotalEvents(),
+                            window.getEventTypes(),
+                            window.getSourceTopics(),
                             chunks.get(i),
                             origins);
             document.setChunk(i);
@@ -339,6 +455,63 @@ public final class EntityDocumentFunction
             document.setSequence(nextSequence());
             out.collect(document);
         }
+    }
+
+    private static List<DocumentEvent> latest(List<DocumentEvent> events, int count) {
+        List<DocumentEvent> sorted = new ArrayList<>(events);
+        sorted.sort(DocumentEvent.ORDER);
+        return sorted.subList(sorted.size() - count, sorted.size());
+    }
+
+    /** The key of entry {@code n} of the window starting at {@code start}. */
+    private static String entryKey(long start, long n) {
+        return start + "/" + n;
+    }
+
+    private static boolean isEntryOf(String key, long start) {
+        String prefix = start + "/";
+        return key.startsWith(prefix);
+    }
+
+    private List<DocumentEvent> eventsOf(long start) throws Exception {
+        List<DocumentEvent> events = new ArrayList<>();
+        for (Map.Entry<String, DocumentEvent> entry : windowEvents.entries()) {
+            if (isEntryOf(entry.getKey(), start)) {
+                events.add(entry.getValue());
+            }
+        }
+        return events;
+    }
+
+    private List<DocumentEvent> removeEvents(long start) throws Exception {
+        List<String> keys = new ArrayList<>();
+        List<DocumentEvent> events = new ArrayList<>();
+        for (Map.Entry<String, DocumentEvent> entry : windowEvents.entries()) {
+            if (isEntryOf(entry.getKey(), start)) {
+                keys.add(entry.getKey());
+                events.add(entry.getValue());
+            }
+        }
+        for (String key : keys) {
+            windowEvents.remove(key);
+        }
+        return events;
+    }
+
+    /** Keeps the entries of the events a document can show, drops the older ones. */
+    private void compact(WindowState window) throws Exception {
+        List<Map.Entry<String, DocumentEvent>> entries = new ArrayList<>();
+        for (Map.Entry<String, DocumentEvent> entry : windowEvents.entries()) {
+            if (isEntryOf(entry.getKey(), window.getStart())) {
+                entries.add(Map.entry(entry.getKey(), entry.getValue()));
+            }
+        }
+        entries.sort(Map.Entry.comparingByValue(DocumentEvent.ORDER));
+        int drop = entries.size() - renderer.maxEventsShown();
+        for (int i = 0; i < drop; i++) {
+            windowEvents.remove(entries.get(i).getKey());
+        }
+        window.setStoredEvents(Math.min(entries.size(), renderer.maxEventsShown()));
     }
 
     /**
@@ -373,7 +546,11 @@ public final class EntityDocumentFunction
         Long previous = deletedUpTo.value();
         deletedUpTo.update(
                 previous == null ? event.getEventTime() : Math.max(previous, event.getEventTime()));
+        for (WindowState window : windows.values()) {
+            deleteTimers(window, ctx);
+        }
         windows.clear();
+        windowEvents.clear();
         emittedHashes.clear();
         chunkCounts.clear();
         deletes.inc();

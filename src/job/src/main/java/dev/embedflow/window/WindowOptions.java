@@ -98,6 +98,17 @@ public final class WindowOptions {
                                     + " with the index, which has the last word on what is"
                                     + " unchanged.");
 
+    public static final ConfigOption<Duration> UPDATE_INTERVAL =
+            key("window.update-interval")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "While a window is open, publish its document (same id) at most this"
+                                    + " often when new events arrived, so that a long window says"
+                                    + " something about now; it is published once more when the"
+                                    + " window closes if it changed since. Unset: only when the"
+                                    + " window closes. Not for window.mode NONE.");
+
     private WindowOptions() {}
 
     /** Every option of this class, for the configuration reference. */
@@ -112,6 +123,7 @@ public final class WindowOptions {
                 TEMPLATE,
                 TEMPLATE_FILE,
                 MAX_EVENTS_PER_DOCUMENT,
+                UPDATE_INTERVAL,
                 UNCHANGED_FILTER_TTL);
     }
 
@@ -124,25 +136,31 @@ public final class WindowOptions {
         WindowSpec.IdMode idMode = config.get(ID_MODE);
         Duration lateness = config.get(ALLOWED_LATENESS);
         try {
-            return switch (config.get(MODE)) {
-                case NONE -> WindowSpec.none(idMode);
-                case TUMBLING -> WindowSpec.tumbling(config.get(SIZE), lateness, idMode);
-                case SLIDING ->
-                        WindowSpec.sliding(
-                                config.get(SIZE),
-                                config.getOptional(SLIDE)
-                                        .orElseThrow(
-                                                () ->
-                                                        new IllegalArgumentException(
-                                                                SLIDE.key()
-                                                                        + " is required for SLIDING windows")),
-                                lateness,
-                                idMode);
-                case SESSION -> WindowSpec.session(config.get(SESSION_GAP), lateness, idMode);
-            };
+            return windows(config, idMode, lateness)
+                    .withUpdateInterval(config.getOptional(UPDATE_INTERVAL).orElse(null));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Bad window.* setting: " + e.getMessage(), e);
         }
+    }
+
+    private static WindowSpec windows(
+            ReadableConfig config, WindowSpec.IdMode idMode, Duration lateness) {
+        return switch (config.get(MODE)) {
+            case NONE -> WindowSpec.none(idMode);
+            case TUMBLING -> WindowSpec.tumbling(config.get(SIZE), lateness, idMode);
+            case SLIDING ->
+                    WindowSpec.sliding(
+                            config.get(SIZE),
+                            config.getOptional(SLIDE)
+                                    .orElseThrow(
+                                            () ->
+                                                    new IllegalArgumentException(
+                                                            SLIDE.key()
+                                                                    + " is required for SLIDING windows")),
+                            lateness,
+                            idMode);
+            case SESSION -> WindowSpec.session(config.get(SESSION_GAP), lateness, idMode);
+        };
     }
 
     /**

@@ -17,7 +17,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *
  * In {@link IdMode#HISTORY} every window is its own document ({@code entity@windowStart}); in
  * {@link IdMode#LATEST} each window overwrites the entity's one document ({@code entity}). Events
- * up to {@code allowedLateness} behind the watermark still update their window's document.
+ * up to {@code allowedLateness} behind the watermark still update their window's document. With an
+ * {@code updateInterval}, an open window's document is also published while the window is open, at
+ * most that often (processing time) and only when new events arrived, under the same id.
  */
 @PublicEvolving
 public final class WindowSpec implements Serializable {
@@ -43,6 +45,7 @@ public final class WindowSpec implements Serializable {
     private final Duration gap;
     private final Duration allowedLateness;
     private final IdMode idMode;
+    private final Duration updateInterval;
 
     private WindowSpec(
             Mode mode,
@@ -51,12 +54,48 @@ public final class WindowSpec implements Serializable {
             Duration gap,
             Duration allowedLateness,
             IdMode idMode) {
+        this(mode, size, slide, gap, allowedLateness, idMode, null);
+    }
+
+    private WindowSpec(
+            Mode mode,
+            Duration size,
+            Duration slide,
+            Duration gap,
+            Duration allowedLateness,
+            IdMode idMode,
+            Duration updateInterval) {
         this.mode = mode;
         this.size = size;
         this.slide = slide;
         this.gap = gap;
         this.allowedLateness = allowedLateness;
         this.idMode = idMode;
+        this.updateInterval = updateInterval;
+    }
+
+    /**
+     * This spec, publishing an open window's document at most every {@code interval} (processing
+     * time) while new events arrive; {@code null} or zero: only when the window closes. Not for
+     * {@link Mode#NONE}, whose documents are published at once.
+     */
+    public WindowSpec withUpdateInterval(Duration interval) {
+        if (interval != null && interval.isNegative()) {
+            throw new IllegalArgumentException(
+                    "The update interval must not be negative, was " + interval);
+        }
+        Duration effective = interval == null || interval.isZero() ? null : interval;
+        if (effective != null && mode == Mode.NONE) {
+            throw new IllegalArgumentException(
+                    "An update interval needs windows: with window.mode NONE every event is"
+                            + " published at once");
+        }
+        return new WindowSpec(mode, size, slide, gap, allowedLateness, idMode, effective);
+    }
+
+    /** Milliseconds between updates of an open window's document; 0: none. */
+    public long updateIntervalMillis() {
+        return updateInterval == null ? 0 : Math.max(1, updateInterval.toMillis());
     }
 
     public static WindowSpec none(IdMode idMode) {
@@ -138,6 +177,10 @@ public final class WindowSpec implements Serializable {
 
     @Override
     public String toString() {
+        return describe() + (updateInterval == null ? "" : ", updates every " + updateInterval);
+    }
+
+    private String describe() {
         return switch (mode) {
             case NONE -> "none (" + idMode + ")";
             case TUMBLING ->

@@ -262,6 +262,113 @@ class EntityDocumentFunctionTest {
     }
 
     @Test
+    void anOpenWindowIsPublishedAtMostEveryUpdateIntervalWhileEventsArrive() throws Exception {
+        start(
+                WindowSpec.tumbling(Duration.ofHours(1), Duration.ZERO, WindowSpec.IdMode.HISTORY)
+                        .withUpdateInterval(Duration.ofSeconds(2)));
+        String id = "customer-42@2026-03-01T10:00:00Z";
+
+        harness.setProcessingTime(1_000);
+        send(event("customer-42", T0 + MINUTE, "order.placed"));
+        harness.setProcessingTime(1_500);
+        send(event("customer-42", T0 + 2 * MINUTE, "order.paid"));
+        harness.setProcessingTime(2_999);
+        assertThat(documents()).as("not before the interval has passed").isEmpty();
+
+        harness.setProcessingTime(3_000);
+        assertThat(documents())
+                .as("one update with both events, though two arrived")
+                .extracting(ContextDocument::getId, ContextDocument::getEventCount)
+                .containsExactly(tuple(id, 2));
+
+        harness.setProcessingTime(10_000);
+        assertThat(documents()).as("no events, no update").hasSize(1);
+
+        send(event("customer-42", T0 + 3 * MINUTE, "order.shipped"));
+        harness.setProcessingTime(11_999);
+        assertThat(documents()).hasSize(1);
+        harness.setProcessingTime(12_000);
+        assertThat(documents())
+                .extracting(ContextDocument::getId, ContextDocument::getEventCount)
+                .containsExactly(tuple(id, 2), tuple(id, 3));
+
+        harness.processWatermark(T0 + HOUR - 1);
+        assertThat(documents()).as("closing adds nothing the last update did not say").hasSize(2);
+
+        send(event("customer-42", T0 + 4 * MINUTE, "order.returned"));
+        harness.processWatermark(T0 + HOUR + 10 * MINUTE);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aWindowClosingWithEventsAfterItsLastUpdateIsPublishedOnceMore() throws Exception {
+        start(
+                WindowSpec.tumbling(Duration.ofHours(1), Duration.ZERO, WindowSpec.IdMode.LATEST)
+                        .withUpdateInterval(Duration.ofSeconds(2)));
+
+        send(event("customer-42", T0 + MINUTE, "order.placed"));
+        harness.setProcessingTime(2_000);
+        send(event("customer-42", T0 + 2 * MINUTE, "order.paid"));
+        harness.processWatermark(T0 + HOUR - 1);
+
+        assertThat(documents())
+                .extracting(ContextDocument::getId, ContextDocument::getEventCount)
+                .containsExactly(tuple("customer-42", 1), tuple("customer-42", 2));
+        harness.setProcessingTime(60_000);
+        assertThat(documents()).as("the pending update went with the window").hasSize(2);
+    }
+
+    @Test
+    void aSessionKeepsTwoTimersHoweverManyEventsExtendIt() throws Exception {
+        start(
+                WindowSpec.session(
+                        Duration.ofMinutes(30), Duration.ofMinutes(10), WindowSpec.IdMode.HISTORY));
+
+        for (int i = 0; i < 20; i++) {
+            send(event("customer-42", T0 + i * MINUTE, "page.viewed"));
+        }
+
+        assertThat(harness.numEventTimeTimers())
+                .as("the end and the clean-up of the one session; superseded ones are deleted")
+                .isEqualTo(2);
+        harness.processWatermark(T0 + 19 * MINUTE + 30 * MINUTE);
+        assertThat(documents())
+                .filteredOn(d -> d.getChunk() == 0)
+                .extracting(ContextDocument::getParentId, ContextDocument::getEventCount)
+                .containsExactly(tuple("customer-42@2026-03-01T10:00:00Z", 20));
+    }
+
+    @Test
+    void eachEventIsOneStateEntryAndOldEntriesBeyondTheDocumentAreDropped() throws Exception {
+        start(
+                WindowSpec.tumbling(Duration.ofHours(1), Duration.ZERO, WindowSpec.IdMode.HISTORY),
+                new DocumentRenderer(DocumentRenderer.DEFAULT_TEMPLATE, 3));
+
+        for (int i = 0; i < 7; i++) {
+            send(event("customer-42", T0 + i * MINUTE, "page.viewed"));
+        }
+        // window state + 7 events (under twice the 3 shown: not compacted yet) + sequence
+        int entries = harness.numKeyedStateEntries();
+        send(event("customer-42", T0 + 7 * MINUTE, "page.viewed"));
+        assertThat(harness.numKeyedStateEntries())
+                .as("beyond twice the events shown, the older entries go")
+                .isLessThan(entries + 1);
+        for (int i = 8; i < 10; i++) {
+            send(event("customer-42", T0 + i * MINUTE, "page.viewed"));
+        }
+        harness.processWatermark(T0 + HOUR - 1);
+
+        ContextDocument document = documents().get(0);
+        assertThat(document.getEventCount()).isEqualTo(10);
+        assertThat(document.getText())
+                .contains("10:07:00Z", "10:08:00Z", "10:09:00Z")
+                .doesNotContain("10:06:00Z")
+                .contains("(and 7 earlier events not shown)");
+        assertThat(document.getOrigins()).hasSize(3);
+    }
+
+    @Test
     void aNewModelReembedsUnchangedText() {
         assertThat(EntityDocumentFunction.contentHash("same text", "model-a"))
                 .isNotEqualTo(EntityDocumentFunction.contentHash("same text", "model-b"))
@@ -269,17 +376,26 @@ class EntityDocumentFunctionTest {
     }
 
     private void start(WindowSpec spec) throws Exception {
-        harness = newHarness(spec);
+        start(spec, DocumentRenderer.withDefaults());
+    }
+
+    private void start(WindowSpec spec, DocumentRenderer renderer) throws Exception {
+        harness = newHarness(spec, renderer);
         harness.open();
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, ContextDocument>
             newHarness(WindowSpec spec) throws Exception {
+        return newHarness(spec, DocumentRenderer.withDefaults());
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, ContextDocument>
+            newHarness(WindowSpec spec, DocumentRenderer renderer) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new EntityDocumentFunction(
                                 spec,
-                                DocumentRenderer.withDefaults(),
+                                renderer,
                                 new LineChunker(TokenCounter.estimate(2), 256),
                                 MODEL,
                                 Duration.ofDays(7))),
