@@ -249,6 +249,8 @@ class StreamingJobITCase {
     private static void runToEnd(Configuration config) throws Exception {
         StreamingJob.Prepared prepared = StreamingJob.prepare(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // Every type on the way and in state has a Flink serializer: Kryo would fail the job.
+        env.configure(Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
         env.setParallelism(2);
         env.enableCheckpointing(1000);
         StreamingJob.build(env, config, prepared);

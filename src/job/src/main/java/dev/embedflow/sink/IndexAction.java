@@ -1,6 +1,7 @@
 package dev.embedflow.sink;
 
 import dev.embedflow.deadletter.Origin;
+import dev.embedflow.sink.internal.IndexActionTypeInfo;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Arrays;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What the OpenSearch sink does with one record: upsert a document, delete one by id, or delete
@@ -16,6 +18,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * action can go to the dead-letter topic traceable to its events.
  */
 @PublicEvolving
+@TypeInfo(IndexActionTypeInfo.Factory.class)
 public sealed interface IndexAction extends Serializable
         permits IndexAction.Upsert, IndexAction.Delete, IndexAction.DeleteEntity {
 

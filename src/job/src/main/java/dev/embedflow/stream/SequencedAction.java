@@ -9,29 +9,12 @@ import org.apache.flink.annotation.Internal;
  * through {@link LatestWinsFilter} to the sink.
  */
 @Internal
-public final class SequencedAction implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public record SequencedAction(String entity, long sequence, IndexAction action)
+        implements java.io.Serializable {
 
-    private final String entity;
-    private final long sequence;
-    private final IndexAction action;
-
-    public SequencedAction(String entity, long sequence, IndexAction action) {
-        this.entity = Objects.requireNonNull(entity, "entity");
-        this.sequence = sequence;
-        this.action = Objects.requireNonNull(action, "action");
-    }
-
-    public String entity() {
-        return entity;
-    }
-
-    public long sequence() {
-        return sequence;
-    }
-
-    public IndexAction action() {
-        return action;
+    public SequencedAction {
+        Objects.requireNonNull(entity, "entity");
+        Objects.requireNonNull(action, "action");
     }
 
     /** The document the action concerns, or null for a delete of the whole entity. */

@@ -9,6 +9,7 @@ import dev.embedflow.embedding.RetriesExhausted;
 import dev.embedflow.embedding.internal.BatchDispatcher;
 import dev.embedflow.embedding.provider.EmbeddingProviders;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,8 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -76,18 +78,22 @@ public final class EmbeddingAsyncFunction<IN extends Embeddable>
                         config.asyncTimeout().toMillis(),
                         TimeUnit.MILLISECONDS,
                         config.asyncCapacity(tokensPerText, parallelism))
-                .returns(EmbeddingAsyncFunction.<IN>resultType())
+                .returns(resultType(records.getType()))
                 .name("embed (" + config.provider() + ")");
     }
 
     /**
-     * The type information of {@code EmbeddingResult<IN>}: a generic type (Kryo), as the record
-     * inside is whatever the job embeds.
+     * The type information of {@code EmbeddingResult<IN>}: a POJO of the record (with {@code
+     * inputType}'s serializer), the vector and the dead letter; no Kryo.
      */
-    @SuppressWarnings("unchecked")
-    public static <IN> TypeInformation<EmbeddingResult<IN>> resultType() {
-        return (TypeInformation<EmbeddingResult<IN>>)
-                (TypeInformation<?>) TypeInformation.of(new TypeHint<EmbeddingResult<Object>>() {});
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static <IN> TypeInformation<EmbeddingResult<IN>> resultType(
+            TypeInformation<IN> inputType) {
+        Map<String, TypeInformation<?>> fields = new LinkedHashMap<>();
+        fields.put("input", inputType);
+        fields.put("vector", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        fields.put("deadLetter", TypeInformation.of(DeadLetter.class));
+        return (TypeInformation) Types.POJO(EmbeddingResult.class, fields);
     }
 
     @Override

@@ -15,9 +15,13 @@ import org.apache.flink.annotation.PublicEvolving;
 public final class EmbeddingResult<IN> implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final IN input;
-    private final float[] vector;
-    private final DeadLetter deadLetter;
+    // A Flink POJO (see EmbeddingAsyncFunction.resultType): no Kryo on the hot path.
+    private IN input;
+    private float[] vector;
+    private DeadLetter deadLetter;
+
+    /** For Flink's POJO serializer; use {@link #embedded} or {@link #deadLettered}. */
+    public EmbeddingResult() {}
 
     private EmbeddingResult(IN input, float[] vector, DeadLetter deadLetter) {
         this.input = Objects.requireNonNull(input, "input");
@@ -38,6 +42,33 @@ public final class EmbeddingResult<IN> implements Serializable {
     /** The record. */
     public IN input() {
         return input;
+    }
+
+    /** The record (for Flink's POJO serializer). */
+    public IN getInput() {
+        return input;
+    }
+
+    public void setInput(IN input) {
+        this.input = input;
+    }
+
+    /** The vector, or null when dead-lettered (for Flink's POJO serializer). */
+    public float[] getVector() {
+        return vector;
+    }
+
+    public void setVector(float[] vector) {
+        this.vector = vector;
+    }
+
+    /** The dead letter, or null when embedded (for Flink's POJO serializer). */
+    public DeadLetter getDeadLetter() {
+        return deadLetter;
+    }
+
+    public void setDeadLetter(DeadLetter deadLetter) {
+        this.deadLetter = deadLetter;
     }
 
     /** Whether the record was embedded. */
