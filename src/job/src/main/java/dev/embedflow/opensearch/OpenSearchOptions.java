@@ -222,6 +222,26 @@ public final class OpenSearchOptions {
                             "Most actions a writer holds (buffered, in flight or waiting for a"
                                     + " retry); beyond it the writer backpressures.");
 
+    public static final ConfigOption<MemorySize> MAX_BUFFERED_SIZE =
+            ConfigOptions.key("opensearch.sink.max-buffered-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("32mb"))
+                    .withDescription(
+                            "Most bytes of rendered actions a writer holds (buffered, in flight or"
+                                    + " waiting for a retry); beyond it the writer backpressures,"
+                                    + " so that large documents cannot exhaust the heap.");
+
+    public static final ConfigOption<Integer> BULK_MAX_IN_FLIGHT =
+            ConfigOptions.key("opensearch.sink.bulk.max-in-flight")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Most bulk requests a writer has in flight. Versioned actions (the"
+                                    + " streaming job's: OpenSearch's external versioning keeps the"
+                                    + " newest version of each document whatever order bulks"
+                                    + " arrive in) use them all; unversioned actions (the batch"
+                                    + " job's) and entity deletes go one request at a time.");
+
     public static final ConfigOption<Duration> BACKOFF_INITIAL =
             ConfigOptions.key("opensearch.sink.backoff.initial")
                     .durationType()

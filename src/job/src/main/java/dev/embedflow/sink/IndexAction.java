@@ -25,6 +25,13 @@ public sealed interface IndexAction extends Serializable
     /** Where the action's data came from (may be empty). */
     List<Origin> origins();
 
+    /**
+     * The action's version for OpenSearch's external versioning, so that an older version of a
+     * document arriving late never overwrites a newer one (and several bulks may be in flight); 0:
+     * unversioned (written in order).
+     */
+    long version();
+
     /** Starts an upsert of document {@code id}. */
     static Upsert.Builder upsert(String id) {
         return new Upsert.Builder(id);
@@ -32,12 +39,25 @@ public sealed interface IndexAction extends Serializable
 
     /** Deletes document {@code id} (a missing document is fine). */
     static Delete delete(String id, List<Origin> origins) {
-        return new Delete(id, origins);
+        return new Delete(id, origins, 0);
+    }
+
+    /** Deletes document {@code id} unless the index holds a version newer than {@code version}. */
+    static Delete delete(String id, List<Origin> origins, long version) {
+        return new Delete(id, origins, version);
     }
 
     /** Deletes every document whose {@code entity} is {@code entity}. */
     static DeleteEntity deleteEntity(String entity, List<Origin> origins) {
-        return new DeleteEntity(entity, origins);
+        return new DeleteEntity(entity, origins, 0);
+    }
+
+    /**
+     * Deletes every document of {@code entity} that the index holds in a version older than {@code
+     * version}.
+     */
+    static DeleteEntity deleteEntity(String entity, List<Origin> origins, long version) {
+        return new DeleteEntity(entity, origins, version);
     }
 
     /**
@@ -53,6 +73,7 @@ public sealed interface IndexAction extends Serializable
      * @param contentHash a hash of the text
      * @param metadata keyword metadata (strings, numbers, booleans, lists of them)
      * @param origins the events it was built from
+     * @param version the external version, or 0
      */
     record Upsert(
             String id,
@@ -64,7 +85,8 @@ public sealed interface IndexAction extends Serializable
             String model,
             String contentHash,
             Map<String, Object> metadata,
-            List<Origin> origins)
+            List<Origin> origins,
+            long version)
             implements IndexAction {
 
         public Upsert {
@@ -88,7 +110,8 @@ public sealed interface IndexAction extends Serializable
                     && model.equals(u.model)
                     && Objects.equals(contentHash, u.contentHash)
                     && metadata.equals(u.metadata)
-                    && origins.equals(u.origins);
+                    && origins.equals(u.origins)
+                    && version == u.version;
         }
 
         @Override
@@ -123,6 +146,7 @@ public sealed interface IndexAction extends Serializable
             private String contentHash;
             private Map<String, Object> metadata = Map.of();
             private List<Origin> origins = List.of();
+            private long version;
 
             private Builder(String id) {
                 this.id = id;
@@ -169,6 +193,15 @@ public sealed interface IndexAction extends Serializable
                 return this;
             }
 
+            /** The external version ({@link IndexAction#version()}); 0 for none. */
+            public Builder version(long version) {
+                if (version < 0) {
+                    throw new IllegalArgumentException("version must be >= 0, was " + version);
+                }
+                this.version = version;
+                return this;
+            }
+
             public Upsert build() {
                 return new Upsert(
                         id,
@@ -180,13 +213,14 @@ public sealed interface IndexAction extends Serializable
                         model,
                         contentHash,
                         metadata,
-                        origins);
+                        origins,
+                        version);
             }
         }
     }
 
     /** Deletes document {@code id}. */
-    record Delete(String id, List<Origin> origins) implements IndexAction {
+    record Delete(String id, List<Origin> origins, long version) implements IndexAction {
         public Delete {
             Objects.requireNonNull(id, "id");
             origins = origins == null ? List.of() : List.copyOf(origins);
@@ -194,7 +228,7 @@ public sealed interface IndexAction extends Serializable
     }
 
     /** Deletes every document of {@code entity} (all windows and chunks). */
-    record DeleteEntity(String entity, List<Origin> origins) implements IndexAction {
+    record DeleteEntity(String entity, List<Origin> origins, long version) implements IndexAction {
         public DeleteEntity {
             Objects.requireNonNull(entity, "entity");
             origins = origins == null ? List.of() : List.copyOf(origins);

@@ -76,6 +76,8 @@ public final class OpenSearchSink implements Sink<IndexAction> {
         private MemorySize maxSize = OpenSearchOptions.BULK_MAX_SIZE.defaultValue();
         private Duration interval = OpenSearchOptions.BULK_INTERVAL.defaultValue();
         private int maxBufferedActions = OpenSearchOptions.MAX_BUFFERED_ACTIONS.defaultValue();
+        private MemorySize maxBufferedSize = OpenSearchOptions.MAX_BUFFERED_SIZE.defaultValue();
+        private int maxInFlight = OpenSearchOptions.BULK_MAX_IN_FLIGHT.defaultValue();
         private Duration backoffInitial = OpenSearchOptions.BACKOFF_INITIAL.defaultValue();
         private Duration backoffMax = OpenSearchOptions.BACKOFF_MAX.defaultValue();
         private int maxItemRetries = OpenSearchOptions.MAX_ITEM_RETRIES.defaultValue();
@@ -111,6 +113,8 @@ public final class OpenSearchSink implements Sink<IndexAction> {
             bulkMaxSize(conf.get(OpenSearchOptions.BULK_MAX_SIZE));
             bulkInterval(conf.get(OpenSearchOptions.BULK_INTERVAL));
             maxBufferedActions(conf.get(OpenSearchOptions.MAX_BUFFERED_ACTIONS));
+            maxBufferedSize(conf.get(OpenSearchOptions.MAX_BUFFERED_SIZE));
+            bulkMaxInFlight(conf.get(OpenSearchOptions.BULK_MAX_IN_FLIGHT));
             backoff(
                     conf.get(OpenSearchOptions.BACKOFF_INITIAL),
                     conf.get(OpenSearchOptions.BACKOFF_MAX));
@@ -139,6 +143,18 @@ public final class OpenSearchSink implements Sink<IndexAction> {
         /** Backpressures once this many actions are pending. */
         public Builder maxBufferedActions(int maxBufferedActions) {
             this.maxBufferedActions = maxBufferedActions;
+            return this;
+        }
+
+        /** Backpressures once the pending actions take this many bytes. */
+        public Builder maxBufferedSize(MemorySize maxBufferedSize) {
+            this.maxBufferedSize = maxBufferedSize;
+            return this;
+        }
+
+        /** Most bulk requests in flight (for versioned actions; unversioned go one at a time). */
+        public Builder bulkMaxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
             return this;
         }
 
@@ -178,6 +194,14 @@ public final class OpenSearchSink implements Sink<IndexAction> {
                             + maxActions
                             + ")");
             require(
+                    maxBufferedSize.getBytes() >= maxSize.getBytes(),
+                    "max buffered size ("
+                            + maxBufferedSize
+                            + ") must be at least the bulk max size ("
+                            + maxSize
+                            + ")");
+            require(maxInFlight >= 1, "bulk max in flight must be at least 1");
+            require(
                     !backoffInitial.isNegative()
                             && !backoffInitial.isZero()
                             && backoffMax.compareTo(backoffInitial) >= 0,
@@ -192,6 +216,8 @@ public final class OpenSearchSink implements Sink<IndexAction> {
                             maxSize.getBytes(),
                             interval,
                             maxBufferedActions,
+                            maxBufferedSize.getBytes(),
+                            maxInFlight,
                             backoffInitial,
                             backoffMax,
                             maxItemRetries,

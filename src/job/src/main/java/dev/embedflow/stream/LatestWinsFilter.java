@@ -5,8 +5,6 @@ import dev.embedflow.window.StateTtl;
 import java.time.Duration;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,14 +13,14 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Restores the window operator's order of actions per entity before the sink. Embedding is
- * asynchronous and unordered, and deletes skip it, so an older version of a document (or a document
- * emitted before its entity was deleted) can arrive after a newer action: such an action is
- * dropped, counted in {@code actionsSuperseded}, instead of overwriting newer content or
- * resurrecting a deleted entity.
+ * Keeps a deleted entity deleted on the way to the sink. Embedding is asynchronous and unordered,
+ * and deletes skip it, so a document emitted before its entity was deleted can arrive after the
+ * delete: such an action is dropped, counted in {@code actionsSuperseded}, instead of resurrecting
+ * the entity. The order of versions of one document needs no state here: every action carries its
+ * sequence number as OpenSearch's external version, and the index keeps the newest.
  *
- * <p>Keyed by entity. State: the sequence number of the entity's last delete, and per document id
- * the last sequence number passed on (expiring after {@code ttl}).
+ * <p>Keyed by entity. State: the sequence number of the entity's last delete, kept for {@code ttl}
+ * (longer than anything emitted before the delete can still be on its way).
  */
 @Internal
 public final class LatestWinsFilter
@@ -31,7 +29,6 @@ public final class LatestWinsFilter
 
     private final Duration ttl;
     private transient ValueState<Long> entityDeletedAt;
-    private transient MapState<String, Long> lastSequenceById;
     private transient Counter superseded;
 
     public LatestWinsFilter(Duration ttl) {
@@ -40,13 +37,10 @@ public final class LatestWinsFilter
 
     @Override
     public void open(OpenContext openContext) {
-        entityDeletedAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("entity-deleted-at", Types.LONG));
-        MapStateDescriptor<String, Long> lastSequence =
-                new MapStateDescriptor<>("last-sequence-by-id", Types.STRING, Types.LONG);
-        lastSequence.enableTimeToLive(StateTtl.afterWrite(ttl));
-        lastSequenceById = getRuntimeContext().getMapState(lastSequence);
+        ValueStateDescriptor<Long> deletedAt =
+                new ValueStateDescriptor<>("entity-deleted-at", Types.LONG);
+        deletedAt.enableTimeToLive(StateTtl.afterWrite(ttl));
+        entityDeletedAt = getRuntimeContext().getState(deletedAt);
         superseded = getRuntimeContext().getMetricGroup().counter("actionsSuperseded");
     }
 
@@ -58,19 +52,9 @@ public final class LatestWinsFilter
             superseded.inc();
             return;
         }
-        String id = value.documentId();
-        if (id == null) {
+        if (value.documentId() == null) {
             entityDeletedAt.update(value.sequence());
-            lastSequenceById.clear();
-            out.collect(value.action());
-            return;
         }
-        Long last = lastSequenceById.get(id);
-        if (last != null && value.sequence() < last) {
-            superseded.inc();
-            return;
-        }
-        lastSequenceById.put(id, value.sequence());
         out.collect(value.action());
     }
 }

@@ -258,13 +258,16 @@ public final class StreamingJob {
                         .contentHash(document.getContentHash())
                         .metadata(metadata)
                         .origins(document.getOrigins())
+                        .version(document.getSequence())
                         .build();
         return new SequencedAction(document.getEntity(), document.getSequence(), action);
     }
 
     static SequencedAction deleteStale(StaleChunk stale) {
         return new SequencedAction(
-                stale.entity(), stale.sequence(), IndexAction.delete(stale.id(), List.of()));
+                stale.entity(),
+                stale.sequence(),
+                IndexAction.delete(stale.id(), List.of(), stale.sequence()));
     }
 
     static SequencedAction delete(DeleteRequest request) {
@@ -272,8 +275,10 @@ public final class StreamingJob {
                 request.getOrigin() == null ? List.of() : List.of(request.getOrigin());
         IndexAction action =
                 request.getDocumentId() == null
-                        ? IndexAction.deleteEntity(request.getEntity(), origins)
-                        : IndexAction.delete(request.getDocumentId(), origins);
+                        ? IndexAction.deleteEntity(
+                                request.getEntity(), origins, request.getSequence())
+                        : IndexAction.delete(
+                                request.getDocumentId(), origins, request.getSequence());
         return new SequencedAction(request.getEntity(), request.getSequence(), action);
     }
 

@@ -125,10 +125,17 @@ public final class EntityDocumentFunction
                 new MapStateDescriptor<>("chunk-counts", Types.STRING, Types.INT);
         chunks.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
         chunkCounts = getRuntimeContext().getMapState(chunks);
-        deletedUpTo =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("deleted-up-to", Types.LONG));
-        sequence = getRuntimeContext().getState(new ValueStateDescriptor<>("sequence", Types.LONG));
+        // Bounded: both expire with the unchanged-filter memory. The sequence starts again above
+        // any earlier value (see nextSequence); an event older than a delete that arrives more
+        // than that long after it is indexed again.
+        ValueStateDescriptor<Long> deleted =
+                new ValueStateDescriptor<>("deleted-up-to", Types.LONG);
+        deleted.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
+        deletedUpTo = getRuntimeContext().getState(deleted);
+        ValueStateDescriptor<Long> sequenceState =
+                new ValueStateDescriptor<>("sequence", Types.LONG);
+        sequenceState.enableTimeToLive(StateTtl.afterWrite(unchangedFilterTtl));
+        sequence = getRuntimeContext().getState(sequenceState);
         var metrics = getRuntimeContext().getMetricGroup();
         documentsEmitted = metrics.counter("documentsEmitted");
         updatesEmitted = metrics.counter("documentUpdatesEmitted");
@@ -452,7 +459,7 @@ public final class EntityDocumentFunction
             document.setParentId(id);
             document.setContentHash(chunkHash(chunks.get(i), i, chunks.size(), modelName));
             document.setCompareWithIndex(!knownChanged);
-            document.setSequence(nextSequence());
+            document.setSequence(nextSequence(ctx));
             out.collect(document);
         }
     }
@@ -533,7 +540,7 @@ public final class EntityDocumentFunction
         }
         for (String goneId : gone) {
             DeleteRequest delete = DeleteRequest.document(entity, goneId);
-            delete.setSequence(nextSequence());
+            delete.setSequence(nextSequence(ctx));
             ctx.output(DELETES, delete);
         }
         if (keep == 0) {
@@ -555,14 +562,19 @@ public final class EntityDocumentFunction
         chunkCounts.clear();
         deletes.inc();
         DeleteRequest delete = DeleteRequest.entity(entity, event.origin());
-        delete.setSequence(nextSequence());
+        delete.setSequence(nextSequence(ctx));
         ctx.output(DELETES, delete);
     }
 
-    /** The entity's next output sequence number. */
-    private long nextSequence() throws Exception {
+    /**
+     * The entity's next output sequence number, which is also the version OpenSearch keeps
+     * documents by: one more than the last, and at least a thousand per millisecond of processing
+     * time, so that it keeps growing when the state has expired (or comes from an older savepoint).
+     */
+    private long nextSequence(Context ctx) throws Exception {
         Long last = sequence.value();
-        long next = last == null ? 1 : last + 1;
+        long floor = Math.max(1, ctx.timerService().currentProcessingTime()) * 1_000;
+        long next = Math.max(last == null ? 1 : last + 1, floor);
         sequence.update(next);
         return next;
     }

@@ -110,6 +110,76 @@ class OpenSearchSinkITCase {
     }
 
     @Test
+    void withSeveralBulksInFlightTheNewestVersionOfEachDocumentWins(OpenSearchTestIndex index)
+            throws Exception {
+        IndexSpec spec = spec(index, DIMENSION);
+        List<IndexAction> actions = new ArrayList<>();
+        // Each document's versions arrive out of order, spread over bulks of 7 with 3 in flight.
+        for (int round = 0; round < 3; round++) {
+            for (int w = 0; w < 40; w++) {
+                long version = new long[] {20, 30, 10}[round];
+                actions.add(versioned(upsert("c-" + w % 5, w, "v" + version + " " + w), version));
+            }
+        }
+        // A versioned delete older than what the index holds leaves the document alone...
+        IndexAction.Upsert kept = (IndexAction.Upsert) actions.get(3);
+        actions.add(IndexAction.delete(kept.id(), List.of(), 25));
+        // ...and a newer one removes it.
+        IndexAction.Upsert gone = (IndexAction.Upsert) actions.get(4);
+        actions.add(IndexAction.delete(gone.id(), List.of(), 31));
+
+        run(sink(index, spec).bulkMaxInFlight(3).build(), actions);
+
+        assertThat(count(index, spec.indexName())).isEqualTo(39);
+        for (int w = 0; w < 40; w++) {
+            if (w != 4) {
+                assertThat(text(index, spec.indexName(), upsert("c-" + w % 5, w, "x").id()))
+                        .isEqualTo("v30 " + w);
+            }
+        }
+    }
+
+    @Test
+    void entityDeletesQueuedTogetherGoAtOnceAndSpareDocumentsWrittenAfterThem(
+            OpenSearchTestIndex index) throws Exception {
+        IndexSpec spec = spec(index, DIMENSION);
+        List<IndexAction> actions = new ArrayList<>();
+        for (int e = 0; e < 12; e++) {
+            for (int w = 0; w < 3; w++) {
+                actions.add(versioned(upsert("e-" + e, w, "e" + e + " w" + w), 10));
+            }
+        }
+        // A document of e-0 written (version 50) after its delete (version 40) was decided.
+        actions.add(versioned(upsert("e-0", 9, "after the delete"), 50));
+        for (int e = 0; e < 12; e++) {
+            actions.add(IndexAction.deleteEntity("e-" + e, List.of(), 40));
+        }
+        actions.add(versioned(upsert("e-keep", 0, "untouched"), 10));
+
+        run(sink(index, spec).bulkMaxInFlight(3).build(), actions);
+
+        assertThat(count(index, spec.indexName())).isEqualTo(2);
+        assertThat(text(index, spec.indexName(), upsert("e-0", 9, "x").id()))
+                .isEqualTo("after the delete");
+        assertThat(text(index, spec.indexName(), upsert("e-keep", 0, "x").id()))
+                .isEqualTo("untouched");
+    }
+
+    private static IndexAction versioned(IndexAction.Upsert upsert, long version) {
+        return IndexAction.upsert(upsert.id())
+                .entity(upsert.entity())
+                .window(upsert.windowStart(), upsert.windowEnd())
+                .text(upsert.text())
+                .vector(upsert.vector())
+                .model(upsert.model())
+                .contentHash(upsert.contentHash())
+                .metadata(upsert.metadata())
+                .origins(upsert.origins())
+                .version(version)
+                .build();
+    }
+
+    @Test
     void aDimensionMismatchStopsTheJobBeforeItWritesAnything(OpenSearchTestIndex index)
             throws Exception {
         IndexSpec existing = spec(index, 8);
@@ -138,6 +208,7 @@ class OpenSearchSinkITCase {
                         .bulkMaxActions(100_000)
                         .maxBufferedActions(100_000)
                         .bulkMaxSize(MemorySize.parse("100mb"))
+                        .maxBufferedSize(MemorySize.parse("100mb"))
                         .bulkInterval(Duration.ofHours(1))
                         .build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

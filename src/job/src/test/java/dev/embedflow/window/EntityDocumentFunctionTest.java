@@ -140,11 +140,27 @@ class EntityDocumentFunctionTest {
         assertThat(deletes())
                 .containsExactly(
                         DeleteRequest.document("customer-42", "customer-42@2026-03-01T10:15:00Z"));
+        // At processing time 0 the numbering starts at 1,000 (a thousand per millisecond).
         assertThat(documents())
                 .extracting(ContextDocument::getSequence)
                 .as("the entity's outputs are numbered in order")
-                .containsExactly(1L, 2L, 4L);
-        assertThat(deletes().get(0).getSequence()).isEqualTo(3L);
+                .containsExactly(1_000L, 1_001L, 1_003L);
+        assertThat(deletes().get(0).getSequence()).isEqualTo(1_002L);
+    }
+
+    @Test
+    void sequenceNumbersKeepGrowingWithProcessingTimeSoThatExpiredStateCannotGoBack()
+            throws Exception {
+        start(WindowSpec.none(WindowSpec.IdMode.LATEST));
+        send(event("customer-42", T0, "order.placed"));
+        send(event("customer-42", T0 + MINUTE, "order.paid"));
+        // As if the entity's state had expired: a later emission still gets a larger number.
+        harness.setProcessingTime(5_000);
+        send(event("customer-42", T0 + 2 * MINUTE, "order.shipped"));
+
+        assertThat(documents())
+                .extracting(ContextDocument::getSequence)
+                .containsExactly(1_000L, 1_001L, 5_000_000L);
     }
 
     @Test

@@ -25,13 +25,17 @@ public final class BulkDocuments {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try {
             if (action instanceof IndexAction.Upsert upsert) {
-                meta.putObject("index").put("_index", index).put("_id", upsert.id());
+                versioned(
+                        meta.putObject("index").put("_index", index).put("_id", upsert.id()),
+                        upsert.version());
                 out.write(JSON.writeValueAsBytes(meta));
                 out.write('\n');
                 out.write(JSON.writeValueAsBytes(source(upsert, now, true)));
                 out.write('\n');
             } else if (action instanceof IndexAction.Delete delete) {
-                meta.putObject("delete").put("_index", index).put("_id", delete.id());
+                versioned(
+                        meta.putObject("delete").put("_index", index).put("_id", delete.id()),
+                        delete.version());
                 out.write(JSON.writeValueAsBytes(meta));
                 out.write('\n');
             } else {
@@ -41,6 +45,14 @@ public final class BulkDocuments {
             throw new IllegalStateException("cannot render " + action + " as JSON", e);
         }
         return out.toByteArray();
+    }
+
+    /** Adds OpenSearch's external versioning to a bulk action line when there is a version. */
+    static ObjectNode versioned(ObjectNode action, long version) {
+        if (version > 0) {
+            action.put("version", version).put("version_type", "external");
+        }
+        return action;
     }
 
     /** The document an upsert stores; with the vector or without (for dead letters). */

@@ -79,14 +79,17 @@ public final class IndexActionSerializer extends TypeSerializerSingleton<IndexAc
             StringValue.writeString(upsert.contentHash(), out);
             StringValue.writeString(JSON.writeValueAsString(upsert.metadata()), out);
             writeOrigins(upsert.origins(), out);
+            out.writeLong(upsert.version());
         } else if (action instanceof IndexAction.Delete delete) {
             out.writeByte(DELETE);
             StringValue.writeString(delete.id(), out);
             writeOrigins(delete.origins(), out);
+            out.writeLong(delete.version());
         } else if (action instanceof IndexAction.DeleteEntity deleteEntity) {
             out.writeByte(DELETE_ENTITY);
             StringValue.writeString(deleteEntity.entity(), out);
             writeOrigins(deleteEntity.origins(), out);
+            out.writeLong(deleteEntity.version());
         } else {
             throw new IllegalArgumentException("Unknown index action " + action);
         }
@@ -112,13 +115,16 @@ public final class IndexActionSerializer extends TypeSerializerSingleton<IndexAc
                         .contentHash(StringValue.readString(in))
                         .metadata(JSON.readValue(StringValue.readString(in), METADATA))
                         .origins(readOrigins(in))
+                        .version(in.readLong())
                         .build();
             }
             case DELETE -> {
-                return IndexAction.delete(StringValue.readString(in), readOrigins(in));
+                return IndexAction.delete(
+                        StringValue.readString(in), readOrigins(in), in.readLong());
             }
             case DELETE_ENTITY -> {
-                return IndexAction.deleteEntity(StringValue.readString(in), readOrigins(in));
+                return IndexAction.deleteEntity(
+                        StringValue.readString(in), readOrigins(in), in.readLong());
             }
             default -> throw new IOException("Unknown index action kind " + kind);
         }

@@ -2,6 +2,7 @@ package dev.embedflow.sink.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.deadletter.DeadLetter;
 import dev.embedflow.deadletter.DeadLetterWriter;
@@ -19,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,22 +47,28 @@ import org.slf4j.LoggerFactory;
  * writer's single I/O thread, and its result comes back as a mailbox mail; the flush interval and
  * retry backoff are processing-time timers, which also run as mails.
  *
- * <p>Ordering: one request is in flight at a time, a bulk never holds two actions on the same id,
- * and actions to retry go back to the head of the queue, so that actions on one document reach
- * OpenSearch in the order they were written. An entity delete is a barrier: it runs alone, after a
- * refresh, once everything before it is stored.
+ * <p>Ordering: a bulk never holds two actions on the same id. Versioned actions (OpenSearch's
+ * external versioning: the index keeps the newest version of a document whatever order they arrive
+ * in, and answers an older one with a version conflict, counted as superseded) go in up to {@code
+ * maxInFlightRequests} bulks at once; an unversioned bulk runs alone, and actions to retry go back
+ * to the head of the queue, so that unversioned actions on one document reach OpenSearch in the
+ * order they were written. Entity deletes are a barrier: the ones queued together run alone, after
+ * one refresh, once everything before them is stored.
  *
  * <p>Failures: items OpenSearch rejects as overloaded (429) are retried with backoff up to a limit,
  * then dead-lettered; items it cannot store (mapping errors) are dead-lettered at once; a request
  * that got no answer (cluster unreachable) is retried with backoff without limit while {@link
- * #write} backpressures on a bounded number of pending actions. {@link #flush} returns only when
- * nothing is pending and every dead letter is written.
+ * #write} backpressures on a bounded number and size of pending actions. {@link #flush} returns
+ * only when nothing is pending and every dead letter is written.
  */
 @Internal
 public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenSearchSinkWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Most entity deletes sent together (one refresh, one search for all of them). */
+    private static final int MAX_ENTITY_DELETES = 100;
 
     private final WriterSettings settings;
     private final MailboxExecutor mailbox;
@@ -72,8 +80,10 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
 
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queuedBytes;
-    private List<Pending> inFlight = List.of();
-    private boolean requestInFlight;
+    private int requestsInFlight;
+    private int inFlightActions;
+    private long inFlightBytes;
+    private boolean barrierInFlight;
     private long retryNotBefore;
     private boolean retryTimerSet;
     private int failedRequestsInARow;
@@ -82,12 +92,16 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
     private final Counter actionsSent;
     private final Counter retries;
     private final Counter deadLettered;
+    private final Counter superseded;
     private final Counter bytesSent;
     private final Histogram bulkLatency;
     private volatile long lastLatencyMillis;
 
-    /** {@link #pending()} for the metric reporter thread. */
+    /** {@link #pending()}, {@link #pendingBytes()} and requests in flight, for metric reporters. */
     private volatile int pendingForMetrics;
+
+    private volatile long pendingBytesForMetrics;
+    private volatile int requestsInFlightForMetrics;
 
     public OpenSearchSinkWriter(WriterSettings settings, WriterInitContext context)
             throws Exception {
@@ -125,24 +139,28 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
         this.bytesSent = metrics.getNumBytesSendCounter();
         this.retries = metrics.counter("opensearchRetries");
         this.deadLettered = metrics.counter("opensearchDeadLettered");
+        this.superseded = metrics.counter("opensearchSuperseded");
         this.bulkLatency =
                 metrics.histogram(
                         "opensearchBulkLatencyMs", new DescriptiveStatisticsHistogram(1_000));
         metrics.gauge("opensearchPendingActions", () -> (long) pendingForMetrics);
+        metrics.gauge("opensearchPendingBytes", () -> pendingBytesForMetrics);
+        metrics.gauge("opensearchRequestsInFlight", () -> requestsInFlightForMetrics);
         metrics.setCurrentSendTimeGauge(() -> lastLatencyMillis);
         scheduleInterval();
     }
 
     @Override
     public void write(IndexAction action, Context context) throws InterruptedException {
-        while (pending() >= settings.maxBufferedActions()) {
+        while (pending() >= settings.maxBufferedActions()
+                || pendingBytes() >= settings.maxBufferedBytes()) {
             trySend(true);
             mailbox.yield();
         }
         Pending pending = new Pending(action, render(action));
         queue.addLast(pending);
         queuedBytes += pending.size();
-        pendingForMetrics = pending();
+        updateGauges();
         trySend(false);
     }
 
@@ -163,7 +181,18 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
 
     /** Actions buffered, in flight or waiting for a retry. */
     private int pending() {
-        return queue.size() + inFlight.size();
+        return queue.size() + inFlightActions;
+    }
+
+    /** Bytes of the rendered actions buffered, in flight or waiting for a retry. */
+    private long pendingBytes() {
+        return queuedBytes + inFlightBytes;
+    }
+
+    private void updateGauges() {
+        pendingForMetrics = pending();
+        pendingBytesForMetrics = pendingBytes();
+        requestsInFlightForMetrics = requestsInFlight;
     }
 
     private byte[] render(IndexAction action) {
@@ -180,36 +209,58 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
     // ---- sending (task thread)
 
     private void trySend(boolean force) {
-        if (closed || requestInFlight || queue.isEmpty()) {
-            return;
-        }
-        if (time.getCurrentProcessingTime() < retryNotBefore) {
-            scheduleRetry();
-            return;
-        }
-        boolean full = queue.size() >= settings.maxActions() || queuedBytes >= settings.maxBytes();
-        if (!force && !full && queue.peekFirst().attempts == 0) {
-            return;
-        }
-        if (queue.peekFirst().action instanceof IndexAction.DeleteEntity) {
-            Pending delete = take();
-            sendDeleteEntity(delete);
-            return;
-        }
-        List<Pending> batch = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
-        long bytes = 0;
-        while (!queue.isEmpty() && batch.size() < settings.maxActions()) {
-            Pending next = queue.peekFirst();
-            if (next.action instanceof IndexAction.DeleteEntity
-                    || !ids.add(id(next.action))
-                    || (!batch.isEmpty() && bytes + next.size() > settings.maxBytes())) {
-                break;
+        while (!closed && !barrierInFlight && !queue.isEmpty()) {
+            if (time.getCurrentProcessingTime() < retryNotBefore) {
+                scheduleRetry();
+                return;
             }
-            batch.add(take());
-            bytes += next.size();
+            boolean full =
+                    queue.size() >= settings.maxActions() || queuedBytes >= settings.maxBytes();
+            if (!force && !full && queue.peekFirst().attempts == 0) {
+                return;
+            }
+            if (queue.peekFirst().action instanceof IndexAction.DeleteEntity) {
+                if (requestsInFlight > 0) {
+                    return; // a barrier: everything before it must be stored first
+                }
+                List<Pending> deletes = new ArrayList<>();
+                while (!queue.isEmpty()
+                        && queue.peekFirst().action instanceof IndexAction.DeleteEntity
+                        && deletes.size() < MAX_ENTITY_DELETES) {
+                    deletes.add(take());
+                }
+                sendDeleteEntities(deletes);
+                return;
+            }
+            // The next bulk: up to the size limits, no id twice, no entity delete.
+            int count = 0;
+            long bytes = 0;
+            boolean versioned = true;
+            Set<String> ids = new HashSet<>();
+            for (Pending next : queue) {
+                if (count >= settings.maxActions()
+                        || next.action instanceof IndexAction.DeleteEntity
+                        || !ids.add(id(next.action))
+                        || (count > 0 && bytes + next.size() > settings.maxBytes())) {
+                    break;
+                }
+                count++;
+                bytes += next.size();
+                versioned &= next.action.version() > 0;
+            }
+            boolean mayGo =
+                    versioned
+                            ? requestsInFlight < settings.maxInFlightRequests()
+                            : requestsInFlight == 0;
+            if (!mayGo) {
+                return;
+            }
+            List<Pending> batch = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                batch.add(take());
+            }
+            sendBulk(batch, bytes, !versioned);
         }
-        sendBulk(batch, bytes);
     }
 
     private Pending take() {
@@ -218,80 +269,127 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
         return p;
     }
 
-    private void sendBulk(List<Pending> batch, long bytes) {
+    private void sendBulk(List<Pending> batch, long bytes, boolean barrier) {
         ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(bytes, 64 << 20));
         for (Pending p : batch) {
             body.writeBytes(p.lines);
         }
         byte[] ndjson = body.toByteArray();
-        begin(batch);
+        InFlight request = begin(batch, barrier);
         long start = System.nanoTime();
         perform(
                 () -> connection.send("POST", "/_bulk", ndjson),
-                response -> onBulkResponse(batch, response, start, ndjson.length),
-                failure -> onRequestFailure(batch, failure));
+                response -> onBulkResponse(request, response, start, ndjson.length),
+                failure -> onRequestFailure(request, failure));
     }
 
     /**
-     * Deletes an entity's documents: refresh (so that every earlier upsert is searchable), then
-     * search their ids and bulk-delete them until none is left. Search + bulk instead of {@code
-     * _delete_by_query}: works on clusters without the reindex module and on OpenSearch Serverless.
+     * Deletes the documents of the entities of {@code deletes}: one refresh (so that every earlier
+     * upsert is searchable), then search their ids and bulk-delete them until none is left.
+     * Versioned deletes spare a document the index holds in a newer version (written after the
+     * delete). Search + bulk instead of {@code _delete_by_query}: works on clusters without the
+     * reindex module and on OpenSearch Serverless.
      */
-    private void sendDeleteEntity(Pending delete) {
-        String entity = ((IndexAction.DeleteEntity) delete.action).entity();
-        ObjectNode search = JSON.createObjectNode();
-        search.put("size", 1_000).put("_source", false);
-        search.putObject("query").putObject("term").put(IndexFields.ENTITY, entity);
-        begin(List.of(delete));
+    private void sendDeleteEntities(List<Pending> deletes) {
+        Map<String, Long> versions = new LinkedHashMap<>();
+        for (Pending delete : deletes) {
+            IndexAction.DeleteEntity action = (IndexAction.DeleteEntity) delete.action;
+            versions.merge(action.entity(), action.version(), Math::max);
+        }
+        InFlight request = begin(deletes, true);
         long start = System.nanoTime();
         perform(
-                () -> {
-                    JsonResponse refreshed =
-                            connection.send("POST", "/" + target() + "/_refresh", null);
-                    if (!refreshed.ok()) {
-                        return refreshed;
-                    }
-                    while (true) {
-                        JsonResponse found =
-                                connection.send("POST", "/" + target() + "/_search", search);
-                        JsonNode hits = found.body().path("hits").path("hits");
-                        if (!found.ok() || hits.isEmpty()) {
-                            return found;
-                        }
-                        ByteArrayOutputStream lines = new ByteArrayOutputStream();
-                        for (JsonNode hit : hits) {
-                            ObjectNode meta = JSON.createObjectNode();
-                            meta.putObject("delete")
-                                    .put("_index", hit.path("_index").asText())
-                                    .put("_id", hit.path("_id").asText());
-                            lines.writeBytes(JSON.writeValueAsBytes(meta));
-                            lines.write('\n');
-                        }
-                        JsonResponse deleted =
-                                connection.send(
-                                        "POST",
-                                        "/_bulk",
-                                        Map.of("refresh", "true"),
-                                        lines.toByteArray());
-                        if (!deleted.ok() || deleted.body().path("errors").asBoolean()) {
-                            return deleted;
-                        }
-                    }
-                },
-                response -> onDeleteEntityResponse(delete, response, start),
-                failure -> onRequestFailure(List.of(delete), failure));
+                () -> deleteEntities(versions),
+                response -> onDeleteEntityResponse(request, response, start),
+                failure -> onRequestFailure(request, failure));
     }
 
-    private void begin(List<Pending> batch) {
-        requestInFlight = true;
-        inFlight = batch;
-        pendingForMetrics = pending();
+    /** On the I/O thread: the deletes; the last response, or the first that failed. */
+    private JsonResponse deleteEntities(Map<String, Long> versions) throws IOException {
+        JsonResponse refreshed = connection.send("POST", "/" + target() + "/_refresh", null);
+        if (!refreshed.ok()) {
+            return refreshed;
+        }
+        Set<String> kept = new HashSet<>();
+        while (true) {
+            ObjectNode search = JSON.createObjectNode();
+            search.put("size", 1_000);
+            search.putArray("_source").add(IndexFields.ENTITY);
+            ObjectNode bool = search.putObject("query").putObject("bool");
+            ArrayNode entities =
+                    bool.putArray("filter")
+                            .addObject()
+                            .putObject("terms")
+                            .putArray(IndexFields.ENTITY);
+            versions.keySet().forEach(entities::add);
+            if (!kept.isEmpty()) {
+                ArrayNode ids =
+                        bool.putArray("must_not").addObject().putObject("ids").putArray("values");
+                kept.forEach(ids::add);
+            }
+            JsonResponse found = connection.send("POST", "/" + target() + "/_search", search);
+            JsonNode hits = found.body().path("hits").path("hits");
+            if (!found.ok() || hits.isEmpty()) {
+                return found;
+            }
+            ByteArrayOutputStream lines = new ByteArrayOutputStream();
+            for (JsonNode hit : hits) {
+                ObjectNode meta = JSON.createObjectNode();
+                Long version = versions.get(hit.path("_source").path(IndexFields.ENTITY).asText());
+                BulkDocuments.versioned(
+                        meta.putObject("delete")
+                                .put("_index", hit.path("_index").asText())
+                                .put("_id", hit.path("_id").asText()),
+                        version == null ? 0 : version);
+                lines.writeBytes(JSON.writeValueAsBytes(meta));
+                lines.write('\n');
+            }
+            JsonResponse deleted =
+                    connection.send(
+                            "POST", "/_bulk", Map.of("refresh", "true"), lines.toByteArray());
+            if (!deleted.ok()) {
+                return deleted;
+            }
+            for (JsonNode item : deleted.body().path("items")) {
+                JsonNode result = item.path("delete");
+                Outcome outcome =
+                        Outcome.ofItem(
+                                "delete",
+                                result.path("status").asInt(),
+                                result.path("error").path("type").asText(""));
+                if (outcome == Outcome.SUPERSEDED) {
+                    kept.add(result.path("_id").asText());
+                } else if (outcome != Outcome.SUCCESS) {
+                    return deleted;
+                }
+            }
+        }
     }
 
-    private void end() {
-        requestInFlight = false;
-        inFlight = List.of();
-        pendingForMetrics = pending();
+    /** One request on its way: its actions, their size, and whether nothing may run beside it. */
+    private record InFlight(List<Pending> actions, long bytes, boolean barrier) {}
+
+    private InFlight begin(List<Pending> batch, boolean barrier) {
+        long bytes = 0;
+        for (Pending p : batch) {
+            bytes += p.size();
+        }
+        requestsInFlight++;
+        inFlightActions += batch.size();
+        inFlightBytes += bytes;
+        barrierInFlight |= barrier;
+        updateGauges();
+        return new InFlight(batch, bytes, barrier);
+    }
+
+    private void end(InFlight request) {
+        requestsInFlight--;
+        inFlightActions -= request.actions().size();
+        inFlightBytes -= request.bytes();
+        if (request.barrier()) {
+            barrierInFlight = false;
+        }
+        updateGauges();
     }
 
     /** Runs {@code request} on the I/O thread and hands its result to the mailbox. */
@@ -325,13 +423,14 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
 
     // ---- responses (task thread, as mails)
 
-    private void onBulkResponse(List<Pending> batch, JsonResponse response, long start, int size)
+    private void onBulkResponse(InFlight request, JsonResponse response, long start, int size)
             throws Exception {
-        end();
+        end(request);
+        List<Pending> batch = request.actions();
         recordLatency(start);
         Outcome whole = Outcome.ofRequest(response.status());
         if (whole == Outcome.RETRY) {
-            onRequestFailure(
+            onFailedRequest(
                     batch,
                     new OpenSearchConnectionException(
                             "bulk request answered HTTP "
@@ -382,6 +481,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
                     Outcome.ofItem(entry.getKey(), item.path("status").asInt(), errorType);
             switch (outcome) {
                 case SUCCESS -> actionsSent.inc();
+                case SUPERSEDED -> superseded.inc();
                 case RETRY -> {
                     if (p.attempts >= settings.maxItemRetries()) {
                         deadLetter(
@@ -412,9 +512,10 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
         }
     }
 
-    private void onDeleteEntityResponse(Pending delete, JsonResponse response, long start)
+    private void onDeleteEntityResponse(InFlight request, JsonResponse response, long start)
             throws Exception {
-        end();
+        end(request);
+        List<Pending> deletes = request.actions();
         recordLatency(start);
         Outcome outcome = Outcome.ofRequest(response.status());
         String reason = response.errorReason();
@@ -426,7 +527,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
                                 "delete",
                                 result.path("status").asInt(),
                                 result.path("error").path("type").asText(""));
-                if (itemOutcome != Outcome.SUCCESS) {
+                if (itemOutcome != Outcome.SUCCESS && itemOutcome != Outcome.SUPERSEDED) {
                     outcome = itemOutcome;
                     reason = describe(result.path("error"), result);
                     break;
@@ -434,16 +535,16 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
             }
         }
         switch (outcome) {
-            case SUCCESS -> {
+            case SUCCESS, SUPERSEDED -> {
                 failedRequestsInARow = 0;
-                actionsSent.inc();
+                actionsSent.inc(deletes.size());
                 trySend(false);
             }
             case RETRY ->
-                    onRequestFailure(
-                            List.of(delete),
+                    onFailedRequest(
+                            deletes,
                             new OpenSearchConnectionException(
-                                    "deleting an entity answered HTTP "
+                                    "deleting entities answered HTTP "
                                             + response.status()
                                             + ": "
                                             + reason,
@@ -451,14 +552,20 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
                                     null));
             case DEAD_LETTER, FATAL -> {
                 failedRequestsInARow = 0;
-                deadLetter(delete, "deleting the entity's documents failed: " + reason);
+                for (Pending delete : deletes) {
+                    deadLetter(delete, "deleting the entity's documents failed: " + reason);
+                }
                 trySend(false);
             }
         }
     }
 
-    private void onRequestFailure(List<Pending> batch, Exception failure) {
-        end();
+    private void onRequestFailure(InFlight request, Exception failure) {
+        end(request);
+        onFailedRequest(request.actions(), failure);
+    }
+
+    private void onFailedRequest(List<Pending> batch, Exception failure) {
         if (failure instanceof OpenSearchConnectionException e
                 && (e.status() == 401 || e.status() == 403)) {
             throw new FlinkRuntimeException(e.getMessage(), e);
@@ -484,7 +591,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
             queue.addFirst(p);
             queuedBytes += p.size();
         }
-        pendingForMetrics = pending();
+        updateGauges();
     }
 
     private long backOff(int attempt) {

@@ -11,6 +11,8 @@ import org.apache.flink.annotation.Internal;
 public enum Outcome {
     /** Stored (or, for a delete, already absent). */
     SUCCESS,
+    /** The index already holds a newer version of the document (external versioning): done. */
+    SUPERSEDED,
     /** OpenSearch is overloaded or briefly unable: send again after a backoff. */
     RETRY,
     /** This document cannot be stored as it is: dead-letter it with the reason, go on. */
@@ -34,6 +36,9 @@ public enum Outcome {
         }
         if (status == 404 && "delete".equals(operation) && errorType.isEmpty()) {
             return SUCCESS;
+        }
+        if (status == 409 && "version_conflict_engine_exception".equals(errorType)) {
+            return SUPERSEDED;
         }
         if (status == 429 || status >= 500 || REJECTED_EXECUTION.contains(errorType)) {
             return RETRY;

@@ -17,6 +17,8 @@ public record WriterSettings(
         long maxBytes,
         Duration interval,
         int maxBufferedActions,
+        long maxBufferedBytes,
+        int maxInFlightRequests,
         Duration backoffInitial,
         Duration backoffMax,
         int maxItemRetries,
