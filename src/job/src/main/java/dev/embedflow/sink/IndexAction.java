@@ -74,6 +74,8 @@ public sealed interface IndexAction extends Serializable
      * @param metadata keyword metadata (strings, numbers, booleans, lists of them)
      * @param origins the events it was built from
      * @param version the external version, or 0
+     * @param newestEventTime the newest event time the document reflects (epoch ms), or 0: the sink
+     *     measures freshness from it
      */
     record Upsert(
             String id,
@@ -86,7 +88,8 @@ public sealed interface IndexAction extends Serializable
             String contentHash,
             Map<String, Object> metadata,
             List<Origin> origins,
-            long version)
+            long version,
+            long newestEventTime)
             implements IndexAction {
 
         public Upsert {
@@ -111,7 +114,8 @@ public sealed interface IndexAction extends Serializable
                     && Objects.equals(contentHash, u.contentHash)
                     && metadata.equals(u.metadata)
                     && origins.equals(u.origins)
-                    && version == u.version;
+                    && version == u.version
+                    && newestEventTime == u.newestEventTime;
         }
 
         @Override
@@ -147,6 +151,7 @@ public sealed interface IndexAction extends Serializable
             private Map<String, Object> metadata = Map.of();
             private List<Origin> origins = List.of();
             private long version;
+            private long newestEventTime;
 
             private Builder(String id) {
                 this.id = id;
@@ -193,6 +198,12 @@ public sealed interface IndexAction extends Serializable
                 return this;
             }
 
+            /** The newest event time the document reflects (epoch ms); 0 for none. */
+            public Builder newestEventTime(long newestEventTime) {
+                this.newestEventTime = newestEventTime;
+                return this;
+            }
+
             /** The external version ({@link IndexAction#version()}); 0 for none. */
             public Builder version(long version) {
                 if (version < 0) {
@@ -214,7 +225,8 @@ public sealed interface IndexAction extends Serializable
                         contentHash,
                         metadata,
                         origins,
-                        version);
+                        version,
+                        newestEventTime);
             }
         }
     }

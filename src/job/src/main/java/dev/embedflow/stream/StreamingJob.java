@@ -244,6 +244,11 @@ public final class StreamingJob {
         metadata.put("event_count", document.getEventCount());
         metadata.put("event_types", List.copyOf(document.getEventTypes()));
         metadata.put("source_topics", List.copyOf(document.getSourceTopics()));
+        if (document.getNewestEventTime() > 0) {
+            metadata.put(
+                    "last_event_at",
+                    Instant.ofEpochMilli(document.getNewestEventTime()).toString());
+        }
         metadata.put("chunk", document.getChunk());
         metadata.put("chunk_count", document.getChunkCount());
         IndexAction action =
@@ -259,6 +264,7 @@ public final class StreamingJob {
                         .metadata(metadata)
                         .origins(document.getOrigins())
                         .version(document.getSequence())
+                        .newestEventTime(document.getNewestEventTime())
                         .build();
         return new SequencedAction(document.getEntity(), document.getSequence(), action);
     }

@@ -30,6 +30,7 @@ public class ContextDocument implements Embeddable, IndexedChunk {
     private String parentId;
     private String contentHash;
     private boolean compareWithIndex = true;
+    private long newestEventTime;
 
     /** For Flink's POJO serializer. */
     public ContextDocument() {}
@@ -162,6 +163,15 @@ public class ContextDocument implements Embeddable, IndexedChunk {
 
     public void setOrigins(List<Origin> origins) {
         this.origins = origins;
+    }
+
+    /** The newest event time among the document's events (epoch ms), for freshness. */
+    public long getNewestEventTime() {
+        return newestEventTime;
+    }
+
+    public void setNewestEventTime(long newestEventTime) {
+        this.newestEventTime = newestEventTime;
     }
 
     /** The id of the whole rendered document (the same as {@link #getId()} when not split). */

@@ -23,6 +23,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -83,6 +84,9 @@ public final class EntityDocumentFunction
     private transient Counter lateDeadLettered;
     private transient Counter deletes;
 
+    /** Processing time minus the watermark at the last element or timer, for the lag gauge. */
+    private transient volatile long eventTimeLag;
+
     /**
      * @param chunker splits a text over the model's token limit into chunks on line boundaries
      * @param modelName part of the content hash: a new model re-embeds unchanged text
@@ -142,6 +146,7 @@ public final class EntityDocumentFunction
         toCompare = metrics.counter("documentsToCompare");
         lateDeadLettered = metrics.counter("eventsTooLate");
         deletes = metrics.counter("entityDeletes");
+        metrics.gauge("eventTimeLagMs", (Gauge<Long>) () -> eventTimeLag);
     }
 
     @Override
@@ -167,6 +172,9 @@ public final class EntityDocumentFunction
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
+        if (watermark > Long.MIN_VALUE) {
+            eventTimeLag = ctx.timerService().currentProcessingTime() - watermark;
+        }
         switch (spec.mode()) {
             case NONE -> emitSingle(entity, event, ctx, out);
             case TUMBLING, SLIDING -> addToFixedWindows(entity, event, watermark, ctx, out);
@@ -181,7 +189,7 @@ public final class EntityDocumentFunction
                         ? DocumentIds.entity(entity)
                         : DocumentIds.event(entity, event);
         WindowState single = new WindowState(event.getEventTime(), event.getEventTime());
-        single.add(event.getType(), event.getTopic());
+        single.add(event.getType(), event.getTopic(), event.getEventTime());
         emit(id, entity, single, List.of(renderer.prepare(event)), ctx, out);
     }
 
@@ -281,7 +289,7 @@ public final class EntityDocumentFunction
 
     /** Writes the event's own entry and the window's small state: nothing else is rewritten. */
     private void append(WindowState window, Event event, DocumentEvent prepared) throws Exception {
-        long entry = window.add(event.getType(), event.getTopic());
+        long entry = window.add(event.getType(), event.getTopic(), event.getEventTime());
         windowEvents.put(entryKey(window.getStart(), entry), prepared);
         if (window.getStoredEvents() > 2 * renderer.maxEventsShown()) {
             compact(window);
@@ -459,6 +467,7 @@ public final class EntityDocumentFunction
             document.setParentId(id);
             document.setContentHash(chunkHash(chunks.get(i), i, chunks.size(), modelName));
             document.setCompareWithIndex(!knownChanged);
+            document.setNewestEventTime(window.getNewestEventTime());
             document.setSequence(nextSequence(ctx));
             out.collect(document);
         }

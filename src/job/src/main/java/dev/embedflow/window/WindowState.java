@@ -26,6 +26,7 @@ public class WindowState {
     private boolean published;
     private boolean changed;
     private long updateDueAt;
+    private long newestEventTime = Long.MIN_VALUE;
 
     /** For Flink's POJO serializer. */
     public WindowState() {}
@@ -36,7 +37,8 @@ public class WindowState {
     }
 
     /** Counts an event in; returns the number of its entry. */
-    long add(String type, String topic) {
+    long add(String type, String topic, long eventTime) {
+        newestEventTime = Math.max(newestEventTime, eventTime);
         totalEvents++;
         storedEvents++;
         changed = true;
@@ -56,6 +58,7 @@ public class WindowState {
         totalEvents += other.totalEvents;
         storedEvents += other.storedEvents;
         nextEntry = Math.max(nextEntry, other.nextEntry);
+        newestEventTime = Math.max(newestEventTime, other.newestEventTime);
         other.eventTypes.forEach(t -> addSorted(eventTypes, t));
         other.sourceTopics.forEach(t -> addSorted(sourceTopics, t));
         fired |= other.fired;
@@ -152,6 +155,15 @@ public class WindowState {
 
     public void setChanged(boolean changed) {
         this.changed = changed;
+    }
+
+    /** The newest event time in the window (epoch ms). */
+    public long getNewestEventTime() {
+        return newestEventTime;
+    }
+
+    public void setNewestEventTime(long newestEventTime) {
+        this.newestEventTime = newestEventTime;
     }
 
     /** Processing time of the pending update's timer; 0 when none is pending. */

@@ -12,6 +12,8 @@ import dev.embedflow.index.IndexSpec;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,6 +25,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.HistogramStatistics;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -40,7 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(OpenSearchExtension.class)
 class OpenSearchSinkOutageITCase {
 
-    private static final InMemoryReporter METRICS = InMemoryReporter.create();
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -113,6 +117,42 @@ class OpenSearchSinkOutageITCase {
         job.getJobExecutionResult().get(90, TimeUnit.SECONDS);
 
         assertThat(count(index, spec.indexName())).isEqualTo(DOCUMENTS);
+    }
+
+    @Test
+    void freshnessIsMeasuredFromTheNewestEventToOpenSearchsAnswer(OpenSearchTestIndex index)
+            throws Exception {
+        IndexSpec spec = spec(index, DIMENSION);
+        long minuteAgo = System.currentTimeMillis() - 60_000;
+        List<IndexAction> actions = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            IndexAction.Upsert u = upsert("e-" + i, i, "text " + i);
+            actions.add(
+                    IndexAction.upsert(u.id())
+                            .entity(u.entity())
+                            .window(u.windowStart(), u.windowEnd())
+                            .text(u.text())
+                            .vector(u.vector())
+                            .model(u.model())
+                            .newestEventTime(minuteAgo)
+                            .build());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.fromData(actions, TypeInformation.of(IndexAction.class))
+                .sinkTo(OpenSearchSink.builder().connection(connection(index)).index(spec).build());
+        JobID job = env.execute("freshness").getJobID();
+
+        HistogramStatistics freshness =
+                METRICS.findMetrics(job, "freshnessMs").values().stream()
+                        .map(m -> ((Histogram) m).getStatistics())
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(freshness.size()).isEqualTo(20);
+        assertThat(freshness.getMin()).isGreaterThanOrEqualTo(60_000);
+        assertThat(freshness.getMax())
+                .as("a minute, plus the time the job took")
+                .isLessThan(60_000 + 60_000);
     }
 
     /** The sink writer's {@code opensearchPendingBytes} gauge. */

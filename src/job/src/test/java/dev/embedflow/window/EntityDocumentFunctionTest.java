@@ -294,8 +294,11 @@ class EntityDocumentFunctionTest {
         harness.setProcessingTime(3_000);
         assertThat(documents())
                 .as("one update with both events, though two arrived")
-                .extracting(ContextDocument::getId, ContextDocument::getEventCount)
-                .containsExactly(tuple(id, 2));
+                .extracting(
+                        ContextDocument::getId,
+                        ContextDocument::getEventCount,
+                        ContextDocument::getNewestEventTime)
+                .containsExactly(tuple(id, 2, T0 + 2 * MINUTE));
 
         harness.setProcessingTime(10_000);
         assertThat(documents()).as("no events, no update").hasSize(1);

@@ -80,6 +80,7 @@ public final class IndexActionSerializer extends TypeSerializerSingleton<IndexAc
             StringValue.writeString(JSON.writeValueAsString(upsert.metadata()), out);
             writeOrigins(upsert.origins(), out);
             out.writeLong(upsert.version());
+            out.writeLong(upsert.newestEventTime());
         } else if (action instanceof IndexAction.Delete delete) {
             out.writeByte(DELETE);
             StringValue.writeString(delete.id(), out);
@@ -116,6 +117,7 @@ public final class IndexActionSerializer extends TypeSerializerSingleton<IndexAc
                         .metadata(JSON.readValue(StringValue.readString(in), METADATA))
                         .origins(readOrigins(in))
                         .version(in.readLong())
+                        .newestEventTime(in.readLong())
                         .build();
             }
             case DELETE -> {

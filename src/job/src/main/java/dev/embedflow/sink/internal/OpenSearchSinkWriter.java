@@ -95,6 +95,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
     private final Counter superseded;
     private final Counter bytesSent;
     private final Histogram bulkLatency;
+    private final Histogram freshness;
     private volatile long lastLatencyMillis;
 
     /** {@link #pending()}, {@link #pendingBytes()} and requests in flight, for metric reporters. */
@@ -143,6 +144,8 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
         this.bulkLatency =
                 metrics.histogram(
                         "opensearchBulkLatencyMs", new DescriptiveStatisticsHistogram(1_000));
+        this.freshness =
+                metrics.histogram("freshnessMs", new DescriptiveStatisticsHistogram(1_000));
         metrics.gauge("opensearchPendingActions", () -> (long) pendingForMetrics);
         metrics.gauge("opensearchPendingBytes", () -> pendingBytesForMetrics);
         metrics.gauge("opensearchRequestsInFlight", () -> requestsInFlightForMetrics);
@@ -459,6 +462,7 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
         }
         failedRequestsInARow = 0;
         bytesSent.inc(size);
+        long acknowledged = System.currentTimeMillis();
         JsonNode items = response.body().path("items");
         if (items.size() != batch.size()) {
             throw new FlinkRuntimeException(
@@ -480,7 +484,14 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
             Outcome outcome =
                     Outcome.ofItem(entry.getKey(), item.path("status").asInt(), errorType);
             switch (outcome) {
-                case SUCCESS -> actionsSent.inc();
+                case SUCCESS -> {
+                    actionsSent.inc();
+                    if (p.action instanceof IndexAction.Upsert upsert
+                            && upsert.newestEventTime() > 0) {
+                        // From the newest event the document reflects to OpenSearch's answer.
+                        freshness.update(acknowledged - upsert.newestEventTime());
+                    }
+                }
                 case SUPERSEDED -> superseded.inc();
                 case RETRY -> {
                     if (p.attempts >= settings.maxItemRetries()) {
