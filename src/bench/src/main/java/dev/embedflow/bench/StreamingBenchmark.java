@@ -88,8 +88,18 @@ final class StreamingBenchmark {
 
     enum Window {
         NONE,
-        TUMBLING
+        TUMBLING,
+        /** 1-hour windows published while open every {@link #UPDATE_INTERVAL} (2c). */
+        HOURLY_UPDATES,
+        /** 1-hour windows, no lateness, a short unchanged-filter TTL (8: state size). */
+        HOURLY_SHORT_TTL
     }
+
+    /** The update interval of the 2c scenario. */
+    static final Duration UPDATE_INTERVAL = Duration.ofSeconds(2);
+
+    /** The unchanged-filter TTL of the state-size scenario: its memory of documents. */
+    static final Duration SHORT_TTL = Duration.ofSeconds(20);
 
     /**
      * One scenario.
@@ -341,6 +351,217 @@ final class StreamingBenchmark {
         }
     }
 
+    /**
+     * 2c: events of {@code entities} entities sent at {@code rate} per second for {@code seconds}
+     * with their time set to now, into 1-hour windows published every {@link #UPDATE_INTERVAL}
+     * while open; per event, the time until its window's document in the index counts it.
+     */
+    Latencies updateFreshness(
+            Scenario scenario, List<String> template, int entities, double rate, int seconds)
+            throws Exception {
+        String topic = "bench-" + scenario.name();
+        KafkaBaseline.createTopic(bootstrapServers, topic);
+        String index = scenario.indexBase();
+        JobID job = submit(scenario, topic, index);
+        try (KafkaProducer<String, String> producer = producer()) {
+            awaitReady(job, index);
+            Map<String, List<long[]>> pending = new HashMap<>();
+            Map<String, Integer> counts = new HashMap<>();
+            List<Long> latencies = new ArrayList<>();
+            EventParser parser = new EventParser(EventFormat.cloudEvents());
+            long intervalNanos = (long) (1e9 / rate);
+            int total = (int) Math.round(rate * seconds);
+            long start = System.nanoTime();
+            long lastPoll = 0;
+            int sent = 0;
+            long deadline = Long.MAX_VALUE;
+            while (sent < total || !pending.isEmpty()) {
+                long now = System.nanoTime();
+                while (sent < total && sent < (now - start) / intervalNanos + 1) {
+                    long time = System.currentTimeMillis();
+                    String event =
+                            withTimeAndSubject(
+                                    template.get(sent % template.size()),
+                                    time,
+                                    "bench-u-" + scenario.name() + "-" + sent % entities,
+                                    "bench-u-" + scenario.name() + "-e" + sent);
+                    Event parsed = parse(parser, event);
+                    String id =
+                            DocumentIds.window(
+                                    parsed.getEntity(), time - Math.floorMod(time, 3_600_000L));
+                    int ordinal = counts.merge(id, 1, Integer::sum);
+                    pending.computeIfAbsent(id, k -> new ArrayList<>())
+                            .add(new long[] {time, ordinal});
+                    send(producer, topic, event);
+                    sent++;
+                    if (sent == total) {
+                        deadline = now + PHASE_TIMEOUT.toNanos();
+                    }
+                }
+                producer.flush();
+                if (now - lastPoll >= POLL_FRESHNESS.toNanos() && !pending.isEmpty()) {
+                    lastPoll = now;
+                    pollCounts(index, pending, latencies);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            pending.size()
+                                    + " documents not up to date 4 minutes after the events");
+                }
+                Thread.sleep(5);
+            }
+            return new Latencies(latencies);
+        } finally {
+            flink.cancelJob(job).get(30, TimeUnit.SECONDS);
+            flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One search: each event whose document already counts it is up to date. */
+    private void pollCounts(String index, Map<String, List<long[]>> pending, List<Long> latencies) {
+        List<String> query = new ArrayList<>();
+        for (String id : pending.keySet()) {
+            query.add(id);
+            query.add(DocumentIds.chunk(id, 0));
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.put("size", query.size());
+        body.putArray("_source").add("metadata.event_count");
+        body.putObject("query").putObject("ids").putPOJO("values", query);
+        JsonNode hits = connection.sendOk("POST", "/" + index + "/_search", body);
+        long seenAt = System.currentTimeMillis();
+        for (JsonNode hit : hits.path("hits").path("hits")) {
+            String document = hit.path("_id").asText().replaceFirst("#0$", "");
+            int counted = hit.path("_source").path("metadata").path("event_count").asInt();
+            List<long[]> waiting = pending.get(document);
+            if (waiting == null) {
+                continue;
+            }
+            waiting.removeIf(
+                    e -> {
+                        if (e[1] <= counted) {
+                            latencies.add(seenAt - e[0]);
+                            return true;
+                        }
+                        return false;
+                    });
+            if (waiting.isEmpty()) {
+                pending.remove(document);
+            }
+        }
+    }
+
+    /** State bytes (a canonical savepoint's size) per entity, at three moments. */
+    record StateSize(int entities, long open, long closed, long expired) {}
+
+    /**
+     * 8: {@code events} of {@code entities} entities within the last hour into 1-hour windows: a
+     * savepoint while the windows are open; one after an event an hour ahead closed them (what the
+     * job still remembers per document); one after {@link #SHORT_TTL} more (what is left once that
+     * memory expired).
+     */
+    StateSize stateSize(Scenario scenario, List<String> events, int entities, Path savepoints)
+            throws Exception {
+        String topic = "bench-" + scenario.name();
+        KafkaBaseline.createTopic(bootstrapServers, topic);
+        String index = scenario.indexBase();
+        JobID job = submit(scenario, topic, index);
+        try (KafkaProducer<String, String> producer = producer()) {
+            awaitReady(job, index);
+            long hour = 3_600_000L;
+            long now = System.currentTimeMillis();
+            long base = now - Math.floorMod(now, hour) - hour; // the previous full hour
+            long spacing = Math.max(1, (hour - 60_000) / events.size());
+            List<String> sent = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                sent.add(
+                        withTimeAndSubject(
+                                events.get(i),
+                                base + i * spacing,
+                                "bench-s-" + i % entities,
+                                "bench-s-e" + i));
+            }
+            for (String event : sent) {
+                send(producer, topic, event);
+            }
+            producer.flush();
+            awaitEventsIndexed(index, "bench-s-", sent.size());
+            long open = savepointBytes(job, savepoints.resolve("open"));
+            // An event hours ahead moves the watermark past every window: they close. Its own
+            // window's update shows that it (and the watermark after it) went through.
+            send(
+                    producer,
+                    topic,
+                    withTimeAndSubject(
+                            events.get(0), base + 3 * hour, "bench-s-flush", "bench-s-flush"));
+            producer.flush();
+            awaitEventsIndexed(index, "bench-s-flush", 1);
+            Thread.sleep(2_000);
+            long closed = savepointBytes(job, savepoints.resolve("closed"));
+            Thread.sleep(SHORT_TTL.plusSeconds(2).toMillis());
+            long expired = savepointBytes(job, savepoints.resolve("expired"));
+            return new StateSize(entities, open, closed, expired);
+        } finally {
+            flink.cancelJob(job).get(30, TimeUnit.SECONDS);
+            flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Until the documents of entities starting with {@code prefix} count {@code events} events (the
+     * sum of {@code metadata.event_count} over first chunks).
+     */
+    private void awaitEventsIndexed(String index, String prefix, long events) throws Exception {
+        long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+        long counted = 0;
+        while (counted < events) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "The index counts " + counted + " of " + events + " events");
+            }
+            Thread.sleep(POLL_THROUGHPUT.toMillis() * 4);
+            connection.sendOk("POST", "/" + index + "/_refresh", null);
+            ObjectNode body = JSON.createObjectNode();
+            body.put("size", 0);
+            ObjectNode bool = body.putObject("query").putObject("bool");
+            var filter = bool.putArray("filter");
+            filter.addObject().putObject("prefix").put("entity", prefix);
+            filter.addObject().putObject("term").put("metadata.chunk", 0);
+            body.putObject("aggs")
+                    .putObject("events")
+                    .putObject("sum")
+                    .put("field", "metadata.event_count");
+            JsonNode answer = connection.sendOk("POST", "/" + index + "/_search", body);
+            counted =
+                    Math.round(answer.path("aggregations").path("events").path("value").asDouble());
+        }
+    }
+
+    /** The bytes of a canonical savepoint of the running job. */
+    private long savepointBytes(JobID job, Path dir) throws Exception {
+        String path =
+                flink.triggerSavepoint(
+                                job,
+                                dir.toUri().toString(),
+                                false,
+                                org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+        Path savepoint =
+                Path.of(java.net.URI.create(path.startsWith("file:") ? path : "file:" + path));
+        try (var files = java.nio.file.Files.walk(savepoint)) {
+            return files.filter(java.nio.file.Files::isRegularFile)
+                    .mapToLong(
+                            f -> {
+                                try {
+                                    return java.nio.file.Files.size(f);
+                                } catch (IOException e) {
+                                    return 0;
+                                }
+                            })
+                    .sum();
+        }
+    }
+
     private JobID submit(Scenario scenario, String topic, String index) throws Exception {
         Configuration config = new Configuration();
         config.setString("source.bootstrap-servers", bootstrapServers);
@@ -348,12 +569,28 @@ final class StreamingBenchmark {
         config.setString("source.group-id", "embedflow-" + topic);
         config.setString("source.starting-offsets", "EARLIEST");
         config.setString("source.max-out-of-orderness", OUT_OF_ORDERNESS.toMillis() + " ms");
-        if (scenario.window() == Window.NONE) {
-            config.setString("window.mode", "NONE");
-            config.setString("window.template", DocumentRenderer.ONE_EVENT_TEMPLATE);
-        } else {
-            config.setString("window.mode", "TUMBLING");
-            config.setString("window.size", TUMBLING_WINDOW.toMillis() + " ms");
+        switch (scenario.window()) {
+            case NONE -> {
+                config.setString("window.mode", "NONE");
+                config.setString("window.template", DocumentRenderer.ONE_EVENT_TEMPLATE);
+            }
+            case TUMBLING -> {
+                config.setString("window.mode", "TUMBLING");
+                config.setString("window.size", TUMBLING_WINDOW.toMillis() + " ms");
+            }
+            case HOURLY_UPDATES -> {
+                config.setString("window.mode", "TUMBLING");
+                config.setString("window.size", "1 h");
+                config.setString("window.update-interval", UPDATE_INTERVAL.toMillis() + " ms");
+            }
+            case HOURLY_SHORT_TTL -> {
+                config.setString("window.mode", "TUMBLING");
+                config.setString("window.size", "1 h");
+                config.setString("window.allowed-lateness", "0 ms");
+                config.setString("window.unchanged-filter-ttl", SHORT_TTL.toMillis() + " ms");
+                // Updates show when every event is in: the open windows' state is then complete.
+                config.setString("window.update-interval", "1 s");
+            }
         }
         config.setString("embedding.provider", "openai");
         config.setString("embedding.base-url", scenario.embeddingBase().toString());

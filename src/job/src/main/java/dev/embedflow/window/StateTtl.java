@@ -10,11 +10,16 @@ public final class StateTtl {
 
     private StateTtl() {}
 
-    /** Expires {@code ttl} after the last write; expired entries are never returned. */
+    /**
+     * Expires {@code ttl} after the last write; expired entries are never returned, and are cleaned
+     * up in the background and left out of full snapshots.
+     */
     public static StateTtlConfig afterWrite(Duration ttl) {
         return StateTtlConfig.newBuilder(ttl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                // Savepoints and full checkpoints leave expired entries out.
+                .cleanupFullSnapshot()
                 .build();
     }
 }
