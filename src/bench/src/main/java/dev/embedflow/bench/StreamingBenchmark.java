@@ -412,9 +412,13 @@ final class StreamingBenchmark {
             }
             return new Latencies(latencies);
         } finally {
-            flink.cancelJob(job).get(30, TimeUnit.SECONDS);
-            flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
+            cancel(job);
         }
+    }
+
+    private void cancel(JobID job) throws Exception {
+        flink.cancelJob(job).get(30, TimeUnit.SECONDS);
+        flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
     }
 
     /** One search: each event whose document already counts it is up to date. */
@@ -502,8 +506,7 @@ final class StreamingBenchmark {
             long expired = savepointBytes(job, savepoints.resolve("expired"));
             return new StateSize(entities, open, closed, expired);
         } finally {
-            flink.cancelJob(job).get(30, TimeUnit.SECONDS);
-            flink.requestJobResult(job).get(60, TimeUnit.SECONDS);
+            cancel(job);
         }
     }
 

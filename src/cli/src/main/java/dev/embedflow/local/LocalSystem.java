@@ -320,31 +320,7 @@ public final class LocalSystem implements AutoCloseable {
      * @throws IllegalStateException on timeout or when the job stopped
      */
     public long awaitEvents(long events, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long count = eventsIndexed();
-        while (count < events) {
-            problem()
-                    .ifPresent(
-                            p -> {
-                                throw new IllegalStateException(p);
-                            });
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        "Only "
-                                + count
-                                + " of "
-                                + events
-                                + " events became searchable within "
-                                + timeout
-                                + "; see the job in "
-                                + flinkWebUri
-                                + " and the dead-letter topic "
-                                + DEAD_LETTER_TOPIC);
-            }
-            LocalFiles.sleep(500, "waiting");
-            count = eventsIndexed();
-        }
-        return count;
+        return await(events, "events", this::eventsIndexed, timeout);
     }
 
     /**
@@ -354,9 +330,19 @@ public final class LocalSystem implements AutoCloseable {
      * @throws IllegalStateException on timeout or when the job stopped
      */
     public long awaitDocuments(long documents, Duration timeout) throws IOException {
+        return await(documents, "documents", this::documentCount, timeout);
+    }
+
+    /** A count of the index, read again until it is high enough. */
+    @FunctionalInterface
+    private interface Count {
+        long read() throws IOException;
+    }
+
+    private long await(long wanted, String what, Count count, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long count = documentCount();
-        while (count < documents) {
+        long reached = count.read();
+        while (reached < wanted) {
             problem()
                     .ifPresent(
                             p -> {
@@ -365,10 +351,12 @@ public final class LocalSystem implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
                         "Only "
-                                + count
+                                + reached
                                 + " of "
-                                + documents
-                                + " documents became searchable within "
+                                + wanted
+                                + " "
+                                + what
+                                + " became searchable within "
                                 + timeout
                                 + "; see the job in "
                                 + flinkWebUri
@@ -376,9 +364,9 @@ public final class LocalSystem implements AutoCloseable {
                                 + DEAD_LETTER_TOPIC);
             }
             LocalFiles.sleep(500, "waiting");
-            count = documentCount();
+            reached = count.read();
         }
-        return count;
+        return reached;
     }
 
     /** A semantic search over the index, the query embedded by the local model. */

@@ -15,22 +15,16 @@ import dev.embedflow.testing.StubHttpServer;
 import dev.embedflow.testing.StubHttpServer.Reply;
 import dev.embedflow.testing.TestFlinkCluster;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,22 +81,12 @@ class StreamingIndexMemoryITCase {
             OpenSearchTestIndex index,
             String topic,
             String deadLetters) {
-        Configuration config = new Configuration();
-        config.setString("source.bootstrap-servers", kafka.bootstrapServers());
-        config.setString("source.topics", topic);
-        config.setString("source.group-id", "it-" + UUID.randomUUID());
-        config.setString("source.starting-offsets", "EARLIEST");
+        Configuration config =
+                StreamingJobFixtures.jobConfig(
+                        kafka, node, index, server.baseUri(), "stand-in", topic, deadLetters);
         config.setString("source.bounded", "true");
-        config.setString("embedding.provider", "openai");
-        config.setString("embedding.base-url", server.baseUri().toString());
-        config.setString("embedding.model", "stand-in");
         config.setString("embedding.batch.max-texts", "1");
         config.setString("embedding.retry.max-attempts", "1");
-        config.setString("opensearch.hosts", node.httpUri().toString());
-        config.setString("opensearch.index.base-name", index.name() + "-base");
-        config.setString("opensearch.index.alias", index.name());
-        config.setString("opensearch.index.replicas", "0");
-        config.setString("dead-letter.topic", deadLetters);
         config.setString("window.mode", "NONE");
         config.setString("window.id-mode", "LATEST");
         config.setString("window.allowed-lateness", "0 s");
@@ -178,10 +162,13 @@ class StreamingIndexMemoryITCase {
 
         assertThat(indexed(node, index.name())).containsOnlyKeys("customer-x", "customer-y");
         assertThat(embeddedContaining("customer-x")).hasSize(1);
-        List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, deadLetters, 1);
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                StreamingJobFixtures.consumeAll(kafka, deadLetters, 1);
         assertThat(dead).hasSize(1);
-        assertThat(header(dead.get(0), DeadLetterKafkaSerializer.STAGE)).isEqualTo("EMBEDDING");
-        assertThat(header(dead.get(0), DeadLetterKafkaSerializer.REASON)).contains("503");
+        assertThat(StreamingJobFixtures.header(dead.get(0), DeadLetterKafkaSerializer.STAGE))
+                .isEqualTo("EMBEDDING");
+        assertThat(StreamingJobFixtures.header(dead.get(0), DeadLetterKafkaSerializer.REASON))
+                .contains("503");
     }
 
     @Test
@@ -239,34 +226,5 @@ class StreamingIndexMemoryITCase {
         Map<String, JsonNode> after = indexed(node, index.name());
         assertThat(after).containsOnlyKeys("customer-z");
         assertThat(after.get("customer-z").get("text").asText()).contains("solved");
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> consume(
-            KafkaBroker kafka, String topic, int expected) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        props.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(topic));
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
-        return records;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

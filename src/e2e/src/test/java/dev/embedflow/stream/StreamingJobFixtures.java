@@ -9,15 +9,23 @@ import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.opensearch.client.opensearch.core.search.Hit;
 
@@ -38,14 +46,33 @@ final class StreamingJobFixtures {
             EmbeddingServer server,
             String topic,
             String deadLetters) {
+        return jobConfig(
+                kafka,
+                node,
+                index,
+                server.baseUri(),
+                LocalEmbeddingModel.MODEL_ID,
+                topic,
+                deadLetters);
+    }
+
+    /** As above, embedding through any OpenAI-compatible {@code embeddings} with {@code model}. */
+    static Configuration jobConfig(
+            KafkaBroker kafka,
+            OpenSearchNode node,
+            OpenSearchTestIndex index,
+            java.net.URI embeddings,
+            String model,
+            String topic,
+            String deadLetters) {
         Configuration config = new Configuration();
         config.setString("source.bootstrap-servers", kafka.bootstrapServers());
         config.setString("source.topics", topic);
         config.setString("source.group-id", "it-" + UUID.randomUUID());
         config.setString("source.starting-offsets", "EARLIEST");
         config.setString("embedding.provider", "openai");
-        config.setString("embedding.base-url", server.baseUri().toString());
-        config.setString("embedding.model", LocalEmbeddingModel.MODEL_ID);
+        config.setString("embedding.base-url", embeddings.toString());
+        config.setString("embedding.model", model);
         config.setString("opensearch.hosts", node.httpUri().toString());
         config.setString("opensearch.index.base-name", index.name() + "-base");
         config.setString("opensearch.index.alias", index.name());
@@ -93,5 +120,36 @@ final class StreamingJobFixtures {
             records.forEach(producer::send);
             producer.flush();
         }
+    }
+
+    /** Everything on {@code topic}, waiting up to 30 s for {@code expected} records. */
+    static List<ConsumerRecord<byte[], byte[]>> consumeAll(
+            KafkaBroker kafka, String topic, int expected) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(topic));
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        return records;
+    }
+
+    /** The value of header {@code name}, or null. */
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

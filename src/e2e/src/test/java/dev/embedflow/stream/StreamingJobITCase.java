@@ -29,18 +29,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,14 +123,19 @@ class StreamingJobITCase {
                     .contains("the parcel has not arrived");
         }
 
-        List<ConsumerRecord<byte[], byte[]>> dead = consumeAll(kafka, deadLetters, bad.size());
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                StreamingJobFixtures.consumeAll(kafka, deadLetters, bad.size());
         assertThat(dead).hasSize(bad.size());
         Set<String> deadValues = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> record : dead) {
-            assertThat(header(record, DeadLetterKafkaSerializer.STAGE)).isEqualTo("SOURCE");
-            assertThat(header(record, DeadLetterKafkaSerializer.REASON)).isNotBlank();
-            assertThat(header(record, DeadLetterKafkaSerializer.ORIGIN_TOPIC)).isEqualTo(topic);
-            assertThat(header(record, DeadLetterKafkaSerializer.ORIGIN_OFFSET)).matches("\\d+");
+            assertThat(StreamingJobFixtures.header(record, DeadLetterKafkaSerializer.STAGE))
+                    .isEqualTo("SOURCE");
+            assertThat(StreamingJobFixtures.header(record, DeadLetterKafkaSerializer.REASON))
+                    .isNotBlank();
+            assertThat(StreamingJobFixtures.header(record, DeadLetterKafkaSerializer.ORIGIN_TOPIC))
+                    .isEqualTo(topic);
+            assertThat(StreamingJobFixtures.header(record, DeadLetterKafkaSerializer.ORIGIN_OFFSET))
+                    .matches("\\d+");
             deadValues.add(new String(record.value(), StandardCharsets.ISO_8859_1));
         }
         Set<String> badValues = new HashSet<>();
@@ -325,34 +324,5 @@ class StreamingJobITCase {
             records.add(new ProducerRecord<>(topic, key, values.get(i)));
         }
         StreamingJobFixtures.produce(kafka, topic, records);
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> consumeAll(
-            KafkaBroker kafka, String topic, int expected) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        props.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(topic));
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
-        return records;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }
