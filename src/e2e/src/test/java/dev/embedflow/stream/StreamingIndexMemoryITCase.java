@@ -106,20 +106,7 @@ class StreamingIndexMemoryITCase {
 
     private static ProducerRecord<byte[], byte[]> event(
             String topic, String subject, Instant time, String type, String note) {
-        String json =
-                "{\"specversion\":\"1.0\",\"id\":\""
-                        + subject
-                        + "-"
-                        + time.getEpochSecond()
-                        + "\",\"type\":\""
-                        + type
-                        + "\",\"subject\":\""
-                        + subject
-                        + "\",\"time\":\""
-                        + time
-                        + "\",\"data\":{\"note\":\""
-                        + note
-                        + "\"}}";
+        String json = StreamingJobFixtures.cloudEvent(subject, time, type, note);
         return new ProducerRecord<>(
                 topic,
                 subject.getBytes(StandardCharsets.UTF_8),

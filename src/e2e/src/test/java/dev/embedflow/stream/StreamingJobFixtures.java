@@ -11,6 +11,7 @@ import dev.embedflow.testing.OpenSearchTestIndex;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,5 +152,22 @@ final class StreamingJobFixtures {
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** A structured-mode CloudEvent (id {@code subject-epochSecond}) with {@code data.note}. */
+    static String cloudEvent(String subject, Instant time, String type, String note) {
+        return "{\"specversion\":\"1.0\",\"id\":\""
+                + subject
+                + "-"
+                + time.getEpochSecond()
+                + "\",\"type\":\""
+                + type
+                + "\",\"subject\":\""
+                + subject
+                + "\",\"time\":\""
+                + time
+                + "\",\"data\":{\"note\":\""
+                + note
+                + "\"}}";
     }
 }

@@ -212,19 +212,7 @@ class StreamingJobITCase {
     }
 
     private static byte[] cloudEvent(String subject, Instant time, String type) {
-        return ("{\"specversion\":\"1.0\",\"id\":\""
-                        + subject
-                        + "-"
-                        + time.getEpochSecond()
-                        + "\",\"type\":\""
-                        + type
-                        + "\",\"subject\":\""
-                        + subject
-                        + "\",\"time\":\""
-                        + time
-                        + "\",\"data\":{\"note\":\""
-                        + type
-                        + "\"}}")
+        return StreamingJobFixtures.cloudEvent(subject, time, type, type)
                 .getBytes(StandardCharsets.UTF_8);
     }
 
