@@ -604,6 +604,9 @@ final class StreamingBenchmark {
         config.setString("opensearch.index.replicas", "0");
         config.setString("opensearch.sink.bulk.max-actions", Integer.toString(sinkBulkActions));
         config.setString("dead-letter.topic", "bench-dead-letters");
+        // Checkpoints and savepoints to files: the JobManager's memory takes at most 5 MB of state.
+        config.setString(
+                "execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
         StreamingJob.Prepared prepared = StreamingJob.prepare(config);
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(config);
         env.setParallelism(1);

@@ -46,11 +46,12 @@ import org.apache.flink.util.OutputTag;
  *   <li>Each chunk carries the hash the index will store for it. A document that differs from the
  *       last one emitted under its id goes on to be embedded, and the chunks it no longer has are
  *       deleted. One the same as the last emitted, or whose last version the state does not
- *       remember (new, quiet for longer than the unchanged-filter TTL, or one document per event,
- *       whose ids are new but for replays, so nothing is kept for them), is marked for {@link
+ *       remember (new, or quiet for longer than the unchanged-filter TTL), is marked for {@link
  *       dev.embedflow.index.ChangeDetector} to compare with the index: what the index holds, not
  *       what was emitted, decides whether it is embedded and which old chunks are deleted, so a
- *       document dead-lettered on its way is embedded again when its events are replayed.
+ *       document dead-lettered on its way is embedded again when its events are replayed. One
+ *       document per event (mode NONE, history ids) keeps nothing and asks nothing: its ids are new
+ *       but for replays, which are embedded again.
  * </ul>
  *
  * Main output: documents to embed and upsert. Side outputs: {@link #DELETES}, {@link
@@ -421,14 +422,15 @@ public final class EntityDocumentFunction
                         window.getEventTypes(),
                         window.getSourceTopics());
         String hash = contentHash(text, modelName);
-        // One document per event: its id comes back only in a replay, so the state would hold a
-        // hash per event for nothing; the index knows.
-        boolean remember =
-                !(spec.mode() == WindowSpec.Mode.NONE
-                        && spec.idMode() == WindowSpec.IdMode.HISTORY);
-        String last = remember ? emittedHashes.get(id) : null;
+        // One document per event: its id is new but for replays, so the state would hold a hash
+        // per event for nothing, and asking the index about every event costs more than the rare
+        // replay's second embedding: such documents go straight on.
+        boolean perEvent =
+                spec.mode() == WindowSpec.Mode.NONE && spec.idMode() == WindowSpec.IdMode.HISTORY;
+        String last = perEvent ? null : emittedHashes.get(id);
         boolean knownChanged = last != null && !last.equals(hash) && chunkCounts.contains(id);
-        if (!knownChanged) {
+        boolean compare = !knownChanged && !perEvent;
+        if (compare) {
             toCompare.inc();
         }
         List<String> chunks = chunker.chunk(text);
@@ -437,7 +439,7 @@ public final class EntityDocumentFunction
             // the new ones, and the sequence orders them against later writes of the same ids).
             deleteChunks(entity, id, chunks.size(), ctx);
         }
-        if (remember) {
+        if (!perEvent) {
             emittedHashes.put(id, hash);
             chunkCounts.put(id, chunks.size());
         }
@@ -466,7 +468,7 @@ public final class EntityDocumentFunction
             document.setChunkCount(chunks.size());
             document.setParentId(id);
             document.setContentHash(chunkHash(chunks.get(i), i, chunks.size(), modelName));
-            document.setCompareWithIndex(!knownChanged);
+            document.setCompareWithIndex(compare);
             document.setNewestEventTime(window.getNewestEventTime());
             document.setSequence(nextSequence(ctx));
             out.collect(document);

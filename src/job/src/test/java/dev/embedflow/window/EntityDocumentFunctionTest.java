@@ -210,7 +210,7 @@ class EntityDocumentFunctionTest {
     }
 
     @Test
-    void oneDocumentPerEventKeepsNoHashesAndLeavesEveryDocumentToTheIndex() throws Exception {
+    void oneDocumentPerEventKeepsNoHashesAndAsksTheIndexNothing() throws Exception {
         start(WindowSpec.none(WindowSpec.IdMode.HISTORY));
         Event placed = event("customer-42", T0, "order.placed");
 
@@ -220,8 +220,8 @@ class EntityDocumentFunctionTest {
         assertThat(documents())
                 .extracting(ContextDocument::getId, ContextDocument::isCompareWithIndex)
                 .containsExactly(
-                        tuple("customer-42@2026-03-01T10:00:00Z#e0", true),
-                        tuple("customer-42@2026-03-01T10:00:00Z#e0", true));
+                        tuple("customer-42@2026-03-01T10:00:00Z#e0", false),
+                        tuple("customer-42@2026-03-01T10:00:00Z#e0", false));
         // The entity's sequence only: no emitted-hashes or chunk-counts entry.
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     }
