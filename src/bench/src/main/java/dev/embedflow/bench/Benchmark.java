@@ -1002,6 +1002,9 @@ public final class Benchmark {
     private static OpenSearchConnectionConfig openSearchConfig(URI uri) {
         Configuration config = new Configuration();
         config.setString("opensearch.hosts", uri.toString());
+        // A refresh after a 20k-document burst builds HNSW graphs: on 2 cores that took over a
+        // minute once. The benchmark waits for it rather than fail.
+        config.setString("opensearch.response-timeout", "5 min");
         return OpenSearchConnectionConfig.fromConfiguration(config);
     }
 
