@@ -38,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--quick",
             description =
-                    "Small sizes: a few minutes (default sizes: about 11 minutes on 2 cores).")
+                    "Small sizes: a few minutes (default sizes: about 13 minutes on 2 cores).")
     boolean quick;
 
     @Option(
