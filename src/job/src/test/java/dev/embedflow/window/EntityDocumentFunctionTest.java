@@ -11,7 +11,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -385,6 +393,43 @@ class EntityDocumentFunctionTest {
                 .doesNotContain("10:06:00Z")
                 .contains("(and 7 earlier events not shown)");
         assertThat(document.getOrigins()).hasSize(3);
+    }
+
+    @Test
+    void theEventTimeLagGaugeIsProcessingTimeMinusTheWatermark() throws Exception {
+        InterceptingOperatorMetricGroup operatorMetrics = new InterceptingOperatorMetricGroup();
+        MockEnvironment environment =
+                new MockEnvironmentBuilder()
+                        .setMetricGroup(
+                                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                                    @Override
+                                    public InternalOperatorMetricGroup getOrAddOperator(
+                                            OperatorID id,
+                                            String name,
+                                            Map<String, String> additionalVariables) {
+                                        return operatorMetrics;
+                                    }
+                                })
+                        .build();
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new EntityDocumentFunction(
+                                        WindowSpec.none(WindowSpec.IdMode.LATEST),
+                                        DocumentRenderer.withDefaults(),
+                                        new LineChunker(TokenCounter.estimate(2), 256),
+                                        MODEL,
+                                        Duration.ofDays(7))),
+                        Event::getEntity,
+                        Types.STRING,
+                        environment);
+        harness.open();
+        harness.processWatermark(T0);
+        harness.setProcessingTime(T0 + 5 * MINUTE);
+        send(event("customer-42", T0 + MINUTE, "order.placed"));
+
+        Gauge<?> lag = (Gauge<?>) operatorMetrics.get("eventTimeLagMs");
+        assertThat(lag.getValue()).isEqualTo(5 * MINUTE);
     }
 
     @Test
