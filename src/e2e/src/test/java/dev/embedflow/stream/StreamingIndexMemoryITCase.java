@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -94,14 +93,7 @@ class StreamingIndexMemoryITCase {
     }
 
     private static void runToEnd(Configuration config) throws Exception {
-        StreamingJob.Prepared prepared = StreamingJob.prepare(config);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        // Every type on the way and in state has a Flink serializer: Kryo would fail the job.
-        env.configure(Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
-        env.setParallelism(1);
-        env.enableCheckpointing(1000);
-        StreamingJob.build(env, config, prepared);
-        env.execute("index-memory-it");
+        StreamingJobFixtures.runToEnd(config, 1);
     }
 
     private static ProducerRecord<byte[], byte[]> event(

@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -169,5 +170,19 @@ final class StreamingJobFixtures {
                 + "\",\"data\":{\"note\":\""
                 + note
                 + "\"}}";
+    }
+
+    /**
+     * Runs the streaming job on the test's MiniCluster until its bounded source ends, with generic
+     * types off: every type on the way and in state has a Flink serializer, or the job fails.
+     */
+    static void runToEnd(Configuration config, int parallelism) throws Exception {
+        StreamingJob.Prepared prepared = StreamingJob.prepare(config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(1000);
+        StreamingJob.build(env, config, prepared);
+        env.execute("streaming job test");
     }
 }
