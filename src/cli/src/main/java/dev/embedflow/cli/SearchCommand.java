@@ -2,8 +2,6 @@ package dev.embedflow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.embedding.EmbeddingConfig;
 import dev.embedflow.embedding.EmbeddingOptions;
 import dev.embedflow.embedding.EmbeddingProvider;
@@ -145,7 +143,7 @@ final class SearchCommand implements Callable<Integer> {
             q.vector(vector.vector());
             List<SearchHit> hits = new SemanticSearch(os).search(index, q.build());
             if (json) {
-                out.println(JSON.writeValueAsString(toJson(hits)));
+                out.println(JSON.writeValueAsString(SearchHit.toJson(hits)));
             } else {
                 printTable(out, hits);
             }
@@ -213,25 +211,6 @@ final class SearchCommand implements Callable<Integer> {
                     hit.window().orElse("-"),
                     cut(hit.firstLine(), 80));
         }
-    }
-
-    private static ArrayNode toJson(List<SearchHit> hits) {
-        ArrayNode array = JSON.createArrayNode();
-        for (SearchHit hit : hits) {
-            ObjectNode node = array.addObject();
-            node.put("rank", hit.rank());
-            node.put("score", hit.score());
-            node.put("id", hit.id());
-            node.put("entity", hit.entity());
-            node.put(
-                    "window_start",
-                    hit.windowStart() == null ? null : hit.windowStart().toString());
-            node.put("window_end", hit.windowEnd() == null ? null : hit.windowEnd().toString());
-            node.put("first_line", hit.firstLine());
-            node.put("model", hit.model());
-            node.set("metadata", JSON.valueToTree(hit.metadata()));
-        }
-        return array;
     }
 
     private static String cut(String s, int max) {

@@ -171,8 +171,8 @@ public final class StubHttpServer implements AutoCloseable {
                 }
             }
             byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-            reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             exchange.getResponseHeaders().set("Content-Type", "application/json");
+            reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

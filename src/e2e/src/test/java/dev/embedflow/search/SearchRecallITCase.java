@@ -100,7 +100,9 @@ class SearchRecallITCase {
     @BeforeAll
     void indexACrowdedCorpus(OpenSearchTestIndex index) throws Exception {
         model = LocalEmbeddingModel.acquireShared();
-        MiniLmTestIndex test = MiniLmTestIndex.create(index);
+        TestSearchIndex test =
+                TestSearchIndex.create(
+                        index, LocalEmbeddingModel.MODEL_ID, LocalEmbeddingModel.DIMENSIONS);
         connection = test.connection;
         spec = test.spec;
 

@@ -64,7 +64,9 @@ class SemanticSearchITCase {
     @BeforeAll
     void indexDocuments(OpenSearchTestIndex index) throws Exception {
         model = LocalEmbeddingModel.acquireShared();
-        MiniLmTestIndex test = MiniLmTestIndex.create(index);
+        TestSearchIndex test =
+                TestSearchIndex.create(
+                        index, LocalEmbeddingModel.MODEL_ID, LocalEmbeddingModel.DIMENSIONS);
         connection = test.connection;
         spec = test.spec;
         List<IndexAction.Upsert> upserts = new ArrayList<>();

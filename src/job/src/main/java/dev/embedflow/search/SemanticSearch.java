@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +76,9 @@ public final class SemanticSearch {
                         : hits(indexOrAlias, matchBody(query, query.k()), query.k());
         List<SearchHit> result = new ArrayList<>();
         for (int i = 0; i < hits.size(); i++) {
-            result.add(toHit(i + 1, hits.get(i).path("_score").asDouble(), hits.get(i)));
+            double score = hits.get(i).path("_score").asDouble();
+            Double vectorScore = query.vector().isPresent() ? score : null;
+            result.add(toHit(i + 1, score, vectorScore, hits.get(i)));
         }
         return result;
     }
@@ -246,15 +249,21 @@ public final class SemanticSearch {
         return hits.size() > size ? hits.subList(0, size) : hits;
     }
 
+    /** Fuses rankings by reciprocal rank; the first ranking is the k-NN one (its scores kept). */
     private static List<SearchHit> fuse(List<List<JsonNode>> rankings, int k, boolean byEntity) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, JsonNode> docs = new LinkedHashMap<>();
-        for (List<JsonNode> ranking : rankings) {
+        Map<String, Double> vectorScores = new HashMap<>();
+        for (int r = 0; r < rankings.size(); r++) {
+            List<JsonNode> ranking = rankings.get(r);
             for (int i = 0; i < ranking.size(); i++) {
                 JsonNode hit = ranking.get(i);
                 String key = hit.path("_index").asText() + "/" + hit.path("_id").asText();
                 scores.merge(key, 1.0 / (RRF_K + i + 1), Double::sum);
                 docs.putIfAbsent(key, hit);
+                if (r == 0) {
+                    vectorScores.put(key, hit.path("_score").asDouble());
+                }
             }
         }
         List<Map.Entry<String, Double>> ranked = new ArrayList<>(scores.entrySet());
@@ -268,14 +277,15 @@ public final class SemanticSearch {
             JsonNode hit = docs.get(e.getKey());
             String entity = hit.path("_source").path(IndexFields.ENTITY).asText(e.getKey());
             if (!byEntity || entities.add(entity)) {
-                result.add(toHit(result.size() + 1, e.getValue(), hit));
+                result.add(
+                        toHit(result.size() + 1, e.getValue(), vectorScores.get(e.getKey()), hit));
             }
         }
         return result;
     }
 
     @SuppressWarnings("unchecked")
-    private static SearchHit toHit(int rank, double score, JsonNode hit) {
+    private static SearchHit toHit(int rank, double score, Double vectorScore, JsonNode hit) {
         JsonNode source = hit.path("_source");
         Map<String, Object> metadata =
                 source.has(IndexFields.METADATA)
@@ -290,7 +300,9 @@ public final class SemanticSearch {
                 instant(source.path(IndexFields.WINDOW_END)),
                 firstLine(source.path(IndexFields.TEXT).asText("")),
                 source.path(IndexFields.MODEL).asText(null),
-                metadata);
+                metadata,
+                source.path(IndexFields.TEXT).asText(""),
+                vectorScore);
     }
 
     private static Instant instant(JsonNode node) {

@@ -6,6 +6,7 @@ import dev.embedflow.embedding.EmbeddingProvider;
 import dev.embedflow.embedding.EmbeddingResponse;
 import dev.embedflow.embedding.Outcome;
 import dev.embedflow.embedding.RetriesExhausted;
+import dev.embedflow.http.Backoff;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -115,7 +116,13 @@ public final class BatchDispatcher implements AutoCloseable {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
         }
         this.limit = new AimdLimit(config.maxInFlight());
-        this.backoff = Backoff.of(config, new SplittableRandom());
+        this.backoff =
+                new Backoff(
+                        config.backoffInitial(),
+                        config.backoffMax(),
+                        config.backoffMultiplier(),
+                        config.backoffJitter(),
+                        new SplittableRandom());
         this.lingerNanos = config.linger().toNanos();
         this.dimensions = config.dimensions().orElse(null);
         long now = clock.getAsLong();

@@ -5,12 +5,6 @@ import dev.embedflow.embedding.Outcome;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.annotation.Internal;
 
@@ -56,33 +50,5 @@ public final class ResponseClassifier {
             }
         }
         return Outcome.FATAL;
-    }
-
-    /**
-     * The wait a {@code Retry-After} header asks for: delay-seconds or an HTTP date (RFC 9110);
-     * empty when absent or unreadable. A date in the past is a zero wait.
-     */
-    public static Optional<Duration> parseRetryAfter(String header, Instant now) {
-        if (header == null || header.isBlank()) {
-            return Optional.empty();
-        }
-        String value = header.trim();
-        try {
-            double seconds = Double.parseDouble(value);
-            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
-                return Optional.empty();
-            }
-            return Optional.of(Duration.ofMillis((long) Math.ceil(seconds * 1000)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at =
-                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
-                                .toInstant();
-                Duration wait = Duration.between(now, at);
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
     }
 }

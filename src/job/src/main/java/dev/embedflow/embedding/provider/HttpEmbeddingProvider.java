@@ -10,6 +10,7 @@ import dev.embedflow.embedding.EmbeddingResponse;
 import dev.embedflow.embedding.Outcome;
 import dev.embedflow.embedding.internal.ResponseClassifier;
 import dev.embedflow.embedding.internal.Secrets;
+import dev.embedflow.http.RetryAfter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -184,7 +185,10 @@ abstract class HttpEmbeddingProvider implements EmbeddingProvider {
         }
         String message = errorMessage(bytes);
         Duration retryAfter =
-                ResponseClassifier.parseRetryAfter(response.getHeader("Retry-After"), Instant.now())
+                RetryAfter.of(
+                                response.getHeader(RetryAfter.MS_HEADER),
+                                response.getHeader(RetryAfter.HEADER),
+                                Instant.now())
                         .orElse(null);
         throw failure(outcome, status, retryAfter, message, null);
     }

@@ -1,13 +1,15 @@
-package dev.embedflow.embedding.internal;
+package dev.embedflow.http;
 
-import dev.embedflow.embedding.EmbeddingConfig;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 
-/** Exponential backoff with jitter that never waits less than a {@code Retry-After} asks. */
-@Internal
+/**
+ * Exponential backoff with jitter that never waits less than a {@code Retry-After} asks: the
+ * embedding providers' and the Q&A service's LLM client's.
+ */
+@PublicEvolving
 public final class Backoff {
 
     private final long initialNanos;
@@ -27,15 +29,6 @@ public final class Backoff {
         this.multiplier = multiplier;
         this.jitter = jitter;
         this.random = random;
-    }
-
-    public static Backoff of(EmbeddingConfig config, RandomGenerator random) {
-        return new Backoff(
-                config.backoffInitial(),
-                config.backoffMax(),
-                config.backoffMultiplier(),
-                config.backoffJitter(),
-                random);
     }
 
     /**
