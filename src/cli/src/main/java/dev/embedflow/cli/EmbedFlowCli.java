@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             ServeEmbeddingsCommand.class,
             SearchCommand.class,
+            QaCommand.class,
             IndexCommand.class,
             StreamCommand.class,
             BatchCommand.class,

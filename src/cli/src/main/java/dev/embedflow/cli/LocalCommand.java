@@ -65,6 +65,14 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--flink-ui-port", description = "Default: ${DEFAULT-VALUE}.")
     int flinkUiPort = 8081;
 
+    @Option(names = "--redis-port", description = "Default: ${DEFAULT-VALUE}.")
+    int redisPort = 6379;
+
+    @Option(
+            names = "--qa-port",
+            description = "The Q&A service's page and API. Default: ${DEFAULT-VALUE}.")
+    int qaPort = 8080;
+
     @Option(
             names = "--samples",
             description =
@@ -84,8 +92,10 @@ final class LocalCommand implements Callable<Integer> {
             names = "-D",
             paramLabel = "KEY=VALUE",
             description =
-                    "A job setting over the local defaults, e.g. -Dwindow.mode=TUMBLING"
-                            + " -Dwindow.size='1 h'. Repeatable.")
+                    "A job or Q&A setting over the local defaults, e.g. -Dwindow.mode=TUMBLING"
+                            + " -Dwindow.size='1 h' or -Dqa.llm.base-url=http://localhost:11434/v1"
+                            + " -Dqa.llm.model=llama3.2 (qa.* settings go to the Q&A service)."
+                            + " Repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
@@ -104,6 +114,8 @@ final class LocalCommand implements Callable<Integer> {
                         .openSearchTransportPort(openSearchTransportPort)
                         .embeddingPort(embeddingPort)
                         .flinkUiPort(flinkUiPort)
+                        .redisPort(redisPort)
+                        .qaPort(qaPort)
                         .sampleEvents(samples)
                         .fresh(fresh)
                         .progress(
@@ -111,7 +123,14 @@ final class LocalCommand implements Callable<Integer> {
                                     out.println(line);
                                     out.flush();
                                 });
-        settings.forEach(builder::jobSetting);
+        settings.forEach(
+                (key, value) -> {
+                    if (key.startsWith("qa.")) {
+                        builder.qaSetting(key, value);
+                    } else {
+                        builder.jobSetting(key, value);
+                    }
+                });
         LocalSystem system = builder.build();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -120,7 +139,8 @@ final class LocalCommand implements Callable<Integer> {
                         () -> {
                             out.println();
                             out.println(
-                                    "Stopping: the job, the embedding server, OpenSearch, Kafka...");
+                                    "Stopping: the Q&A service, the job, Redis, the embedding server,"
+                                            + " OpenSearch, Kafka...");
                             out.flush();
                             system.close();
                             out.println("Stopped. Data kept in " + data);
@@ -182,6 +202,10 @@ final class LocalCommand implements Callable<Integer> {
         out.printf("  OpenSearch + k-NN  %s   (alias %s)%n", os, LocalSystem.INDEX_ALIAS);
         out.printf("  Embeddings         %s/v1/embeddings%n", system.embeddingBaseUri());
         out.printf("  Flink web UI       %s%n", system.flinkWebUri());
+        out.printf(
+                "  Q&A page and API   %s   (OpenAI-compatible: %s/v1)%n",
+                system.qaUri(), system.qaUri());
+        out.printf("  Redis (sessions)   %s%n", system.redisUrl());
         out.printf("  Data               %s%n", system.dataDir());
         out.println();
         out.println("Try:");
@@ -197,6 +221,12 @@ final class LocalCommand implements Callable<Integer> {
         out.printf(
                 "  curl -s '%s/%s/_search?q=tent&size=3&_source=text'%n",
                 os, LocalSystem.INDEX_ALIAS);
+        out.printf(
+                "  curl -s %s/v1/chat/completions -H 'Content-Type: application/json' -d"
+                        + " '{\"model\":\"embedflow-extractive\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"Which tent pole broke?\"}]}'%n",
+                system.qaUri());
+        out.printf("  open %s in a browser to ask questions%n", system.qaUri());
         out.println();
         out.println("Indexing whatever is published to '" + system.topic() + "'. Ctrl-C stops.");
     }

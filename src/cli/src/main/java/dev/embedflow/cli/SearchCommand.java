@@ -2,16 +2,11 @@ package dev.embedflow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.embedflow.embedding.EmbeddingConfig;
-import dev.embedflow.embedding.EmbeddingOptions;
-import dev.embedflow.embedding.EmbeddingProvider;
-import dev.embedflow.embedding.EmbeddingResponse;
-import dev.embedflow.embedding.provider.EmbeddingProviders;
 import dev.embedflow.index.IndexInfo;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.JobModel;
-import dev.embedflow.model.LocalEmbeddingModel;
 import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.qa.retrieval.QueryEmbedder;
 import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
@@ -23,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -131,16 +125,18 @@ final class SearchCommand implements Callable<Integer> {
             if (until != null) {
                 q.until(instant("--until", until, true));
             }
-            QueryVector vector = embedQuery(conf);
-            if (!JobModel.sameModel(model, vector.model())) {
-                err.printf(
-                        "%s was built with the model %s; the query was embedded with %s, whose"
-                                + " vectors are not comparable. Set embedding.* to the index's"
-                                + " provider and model, or search an index built with %s.%n",
-                        info.name(), model, vector.model(), vector.model());
-                return 2;
+            try (QueryEmbedder embedder = QueryEmbedder.fromConfiguration(conf)) {
+                float[] vector = embedder.embed(query);
+                if (!JobModel.sameModel(model, embedder.model())) {
+                    err.printf(
+                            "%s was built with the model %s; the query was embedded with %s, whose"
+                                    + " vectors are not comparable. Set embedding.* to the index's"
+                                    + " provider and model, or search an index built with %s.%n",
+                            info.name(), model, embedder.model(), embedder.model());
+                    return 2;
+                }
+                q.vector(vector);
             }
-            q.vector(vector.vector());
             List<SearchHit> hits = new SemanticSearch(os).search(index, q.build());
             if (json) {
                 out.println(JSON.writeValueAsString(SearchHit.toJson(hits)));
@@ -151,9 +147,6 @@ final class SearchCommand implements Callable<Integer> {
             return 0;
         }
     }
-
-    /** A query's vector and the model that made it. */
-    private record QueryVector(float[] vector, String model) {}
 
     /**
      * An ISO-8601 instant, or a date: its start ({@code endOfDay} false) or the last moment of it.
@@ -176,22 +169,6 @@ final class SearchCommand implements Callable<Integer> {
                                 + value
                                 + "'");
             }
-        }
-    }
-
-    private QueryVector embedQuery(Configuration conf) throws Exception {
-        if (conf.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
-            try (LocalEmbeddingModel embedder = LocalEmbeddingModel.acquireShared()) {
-                return new QueryVector(embedder.embed(query).vector(), embedder.modelId());
-            }
-        }
-        EmbeddingConfig config = EmbeddingConfig.fromConfiguration(conf);
-        try (EmbeddingProvider provider = EmbeddingProviders.create(config)) {
-            provider.open();
-            EmbeddingResponse response =
-                    provider.embed(List.of(query))
-                            .get(config.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-            return new QueryVector(response.vectors().get(0), response.model());
         }
     }
 

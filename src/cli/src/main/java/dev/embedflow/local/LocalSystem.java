@@ -5,11 +5,14 @@ import dev.embedflow.devserver.FreePorts;
 import dev.embedflow.devserver.KafkaBroker;
 import dev.embedflow.devserver.LocalFiles;
 import dev.embedflow.devserver.OpenSearchNode;
+import dev.embedflow.devserver.RedisServer;
 import dev.embedflow.devserver.SampleBusiness;
 import dev.embedflow.model.LocalEmbeddingModel;
 import dev.embedflow.model.server.EmbeddingServer;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
+import dev.embedflow.qa.QaApplication;
+import dev.embedflow.qa.QaOptions;
 import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
@@ -56,7 +59,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole system on one machine, for {@code embedflow local} and its test: a real Kafka broker
  * (KRaft, child JVM), a real OpenSearch node with k-NN (child process), the local embedding model
- * behind the OpenAI embeddings API, and the streaming job on a Flink MiniCluster with its web UI.
+ * behind the OpenAI embeddings API, Redis (child process), the streaming job on a Flink MiniCluster
+ * with its web UI, and the Q&A service with its page.
  *
  * <p>{@link #start()} starts them in that order, creates the topics and the index, and publishes
  * the sample business's events when the events topic is new. {@link #close()} stops everything in
@@ -96,6 +100,8 @@ public final class LocalSystem implements AutoCloseable {
     private OpenSearchNode openSearch;
     private LocalEmbeddingModel model;
     private EmbeddingServer embeddingServer;
+    private RedisServer redis;
+    private QaApplication qa;
     private OpenSearchConnection connection;
     private MiniCluster flink;
     private JobID jobId;
@@ -158,10 +164,14 @@ public final class LocalSystem implements AutoCloseable {
                             .port(settings.embeddingPort)
                             .build()
                             .start();
+            progress.accept("Starting Redis (Q&A sessions)...");
+            redis = RedisServer.start(redisPort(), settings.dataDir.resolve("redis"));
             connection = OpenSearchConnection.open(openSearchConfig());
             topicCreated = createTopics();
             progress.accept("Starting the streaming job on a Flink MiniCluster...");
             startJob();
+            progress.accept("Starting the Q&A service...");
+            qa = QaApplication.start(qaConfiguration(), Map.of());
             if (topicCreated && settings.sampleEvents > 0) {
                 progress.accept(
                         "Publishing " + settings.sampleEvents + " sample events to " + topic());
@@ -192,6 +202,35 @@ public final class LocalSystem implements AutoCloseable {
     /** The embedding server's base URI (the API is under {@code /v1}). */
     public URI embeddingBaseUri() {
         return embeddingServer.baseUri();
+    }
+
+    /** The Q&A service: its page, its OpenAI-compatible API under {@code /v1}. */
+    public URI qaUri() {
+        return URI.create("http://localhost:" + qa.port());
+    }
+
+    /** Redis, where the Q&A service keeps sessions. */
+    public String redisUrl() {
+        return redis.url();
+    }
+
+    /**
+     * The Q&A service's settings: this system's OpenSearch and Redis, the local model for query
+     * embeddings and extractive answers, no API keys (it listens on 127.0.0.1 only).
+     */
+    public Configuration qaConfiguration() {
+        Configuration config = new Configuration();
+        config.setString("opensearch.hosts", openSearch.httpUri().toString());
+        config.set(QaOptions.INDEX, INDEX_ALIAS);
+        config.set(QaOptions.HOST, "127.0.0.1");
+        config.set(QaOptions.PORT, settings.qaPort);
+        config.set(QaOptions.REDIS_URL, redis.url());
+        settings.qaSettings.forEach(config::setString);
+        return config;
+    }
+
+    private int redisPort() {
+        return settings.redisPort == 0 ? FreePorts.pickOne() : settings.redisPort;
     }
 
     /** Flink's web UI and REST API. */
@@ -431,12 +470,15 @@ public final class LocalSystem implements AutoCloseable {
         ports.put("OpenSearch transport", openSearch.transportPort());
         ports.put("embedding server", embeddingServer.port());
         ports.put("Flink web UI", flinkWebUri.getPort());
+        ports.put("Redis", redis.port());
+        ports.put("Q&A service", qa.port());
         return ports;
     }
 
     /**
-     * Stops the job, then the embedding server, OpenSearch and Kafka (each gets up to 30 s before
-     * it is killed). Data stays in the data directory. Safe to call more than once.
+     * Stops the Q&A service and the job, then Redis, the embedding server, OpenSearch and Kafka
+     * (each gets up to 30 s before it is killed). Data stays in the data directory. Safe to call
+     * more than once.
      */
     @Override
     public synchronized void close() {
@@ -444,6 +486,9 @@ public final class LocalSystem implements AutoCloseable {
             return;
         }
         closed = true;
+        if (qa != null) {
+            quietly("the Q&A service", qa::close);
+        }
         if (flink != null) {
             if (jobId != null) {
                 try {
@@ -457,6 +502,9 @@ public final class LocalSystem implements AutoCloseable {
         }
         if (connection != null) {
             quietly("the OpenSearch client", connection::close);
+        }
+        if (redis != null) {
+            quietly("Redis", redis::close);
         }
         if (embeddingServer != null) {
             quietly("the embedding server", embeddingServer::close);
@@ -568,6 +616,8 @@ public final class LocalSystem implements AutoCloseable {
                 settings.openSearchTransportPort);
         wanted.put("the embedding server (--embedding-port)", settings.embeddingPort);
         wanted.put("the Flink web UI (--flink-ui-port)", settings.flinkUiPort);
+        wanted.put("Redis (--redis-port)", settings.redisPort);
+        wanted.put("the Q&A service (--qa-port)", settings.qaPort);
         List<String> taken = new ArrayList<>();
         wanted.forEach(
                 (part, port) -> {
@@ -609,12 +659,15 @@ public final class LocalSystem implements AutoCloseable {
         private int openSearchTransportPort = 9300;
         private int embeddingPort = 8090;
         private int flinkUiPort = 8081;
+        private int redisPort = 6379;
+        private int qaPort = 8080;
         private boolean fresh;
         private String topic = DEFAULT_TOPIC;
         private int partitions = 2;
         private int parallelism = 1;
         private int sampleEvents = 300;
         private final Map<String, String> jobSettings = new LinkedHashMap<>();
+        private final Map<String, String> qaSettings = new LinkedHashMap<>();
         private Consumer<String> progress = LOG::info;
 
         private Builder() {}
@@ -664,6 +717,16 @@ public final class LocalSystem implements AutoCloseable {
             return this;
         }
 
+        public Builder redisPort(int port) {
+            this.redisPort = port;
+            return this;
+        }
+
+        public Builder qaPort(int port) {
+            this.qaPort = port;
+            return this;
+        }
+
         /** Every port 0: each part takes a free one (for tests). */
         public Builder anyFreePorts() {
             return kafkaPort(0)
@@ -671,7 +734,9 @@ public final class LocalSystem implements AutoCloseable {
                     .openSearchPort(0)
                     .openSearchTransportPort(0)
                     .embeddingPort(0)
-                    .flinkUiPort(0);
+                    .flinkUiPort(0)
+                    .redisPort(0)
+                    .qaPort(0);
         }
 
         /** Wipe the data of earlier runs (topics, index, checkpoints) before starting. */
@@ -710,6 +775,14 @@ public final class LocalSystem implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A Q&A service setting that overrides the local defaults, e.g. {@code qa.llm.base-url}.
+         */
+        public Builder qaSetting(String key, String value) {
+            this.qaSettings.put(key, value);
+            return this;
+        }
+
         /** Where start-up progress lines go (default: the log). */
         public Builder progress(Consumer<String> progress) {
             this.progress = progress;
@@ -734,7 +807,9 @@ public final class LocalSystem implements AutoCloseable {
                             openSearchPort,
                             openSearchTransportPort,
                             embeddingPort,
-                            flinkUiPort);
+                            flinkUiPort,
+                            redisPort,
+                            qaPort);
             for (int port : ports) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("Ports are 0..65535, got " + port);

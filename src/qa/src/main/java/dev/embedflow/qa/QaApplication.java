@@ -64,11 +64,16 @@ public final class QaApplication implements AutoCloseable {
      * @throws IllegalArgumentException naming the setting that is wrong
      */
     public static QaApplication start(Configuration conf, Map<String, String> env) {
+        return start(conf, OpenSearchConnectionConfig.fromConfiguration(conf), env);
+    }
+
+    /** Builds and starts the service with an OpenSearch connection configured elsewhere. */
+    public static QaApplication start(
+            Configuration conf, OpenSearchConnectionConfig openSearch, Map<String, String> env) {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             ApiKeys keys = apiKeys(conf, env);
-            OpenSearchConnection connection =
-                    OpenSearchConnection.open(OpenSearchConnectionConfig.fromConfiguration(conf));
+            OpenSearchConnection connection = OpenSearchConnection.open(openSearch);
             resources.add(connection);
             QueryEmbedder embedder = QueryEmbedder.fromConfiguration(conf);
             resources.add(embedder);
