@@ -5,6 +5,7 @@ import dev.embedflow.chunk.ChunkOptions;
 import dev.embedflow.deadletter.DeadLetterOptions;
 import dev.embedflow.embedding.EmbeddingOptions;
 import dev.embedflow.opensearch.OpenSearchOptions;
+import dev.embedflow.qa.QaOptions;
 import dev.embedflow.search.SearchOptions;
 import dev.embedflow.source.SourceOptions;
 import dev.embedflow.stream.StreamingJob;
@@ -42,6 +43,7 @@ public final class ConfigReference {
                     new Section("Dead letters", DeadLetterOptions.class),
                     new Section("Batch job (files and tables)", BatchOptions.class),
                     new Section("Search", SearchOptions.class),
+                    new Section("Q&A service", QaOptions.class),
                     new Section("Job", StreamingJob.class));
 
     private ConfigReference() {}

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The parts of the build together: dependencies point one way (cli and bench use dev servers, the
- * model and the job; the model uses the job; the job and the dev servers use neither), with no
- * package cycle across modules.
+ * Q&A service, the model and the job; the Q&A service uses the model and the job; the model uses
+ * the job; the job and the dev servers use neither), with no package cycle across modules.
  */
 class ModuleArchitectureTest {
 
@@ -18,7 +18,7 @@ class ModuleArchitectureTest {
     static void importClasses() {
         all =
                 ArchitectureRules.productionClasses(
-                        TestDirs.project(), "job", "model", "dev-servers", "bench", "cli");
+                        TestDirs.project(), "job", "model", "qa", "dev-servers", "bench", "cli");
     }
 
     @Test
@@ -34,6 +34,12 @@ class ModuleArchitectureTest {
     @Test
     void theModelUsesNoTooling() {
         ArchitectureRules.modelUsesNoTooling().check(all);
+    }
+
+    @Test
+    void theQaServiceUsesNoToolingAndNothingBelowItUsesTheQaService() {
+        ArchitectureRules.qaUsesNoTooling().check(all);
+        ArchitectureRules.nothingBelowTheQaServiceUsesIt().check(all);
     }
 
     @Test

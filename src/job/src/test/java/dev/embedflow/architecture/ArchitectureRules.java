@@ -89,6 +89,29 @@ public final class ArchitectureRules {
                 .resideInAnyPackage(TOOLING);
     }
 
+    /**
+     * The Q&A service uses the job's search library and the model, never tooling: it ships as its
+     * own jar and image.
+     */
+    public static ArchRule qaUsesNoTooling() {
+        return noClasses()
+                .that()
+                .resideInAPackage("dev.embedflow.qa..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(TOOLING);
+    }
+
+    /** The job and the model know nothing of the Q&A service built on them. */
+    public static ArchRule nothingBelowTheQaServiceUsesIt() {
+        return noClasses()
+                .that()
+                .resideInAnyPackage(concat(JobPackages.ALL, MODEL))
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.embedflow.qa..");
+    }
+
     /** The dev servers hold no EmbedFlow code, so that the job's own tests can use them. */
     public static ArchRule devServersUseNoOtherEmbedFlowCode() {
         return noClasses()
@@ -178,6 +201,7 @@ public final class ArchitectureRules {
             "dev.embedflow.config..",
             "dev.embedflow.deadletter..",
             "dev.embedflow.embedding..",
+            "dev.embedflow.http..",
             "dev.embedflow.index..",
             "dev.embedflow.opensearch..",
             "dev.embedflow.search..",
