@@ -21,27 +21,55 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docker/Dockerfile: linted by dockerfilelint (npm, installed under target/npm; there is no Docker
- * engine here to build it) and checked for what the chart relies on.
+ * docker/Dockerfile (the job) and docker/Dockerfile.qa (the Q&A service): linted by dockerfilelint
+ * (npm, installed under target/npm; there is no Docker engine here to build them) and checked for
+ * what the chart relies on.
  */
 class DockerfileTest {
 
     private static final Path DOCKERFILE = TestDirs.project("docker/Dockerfile");
+    private static final Path QA_DOCKERFILE = TestDirs.project("docker/Dockerfile.qa");
     private static final String DOCKERFILELINT_VERSION = "1.8.0";
     private static final Path NPM_PREFIX = Path.of("target/npm");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static List<String> lines;
+    private static List<String> qaLines;
 
     @BeforeAll
     static void read() throws IOException {
         lines = Files.readAllLines(DOCKERFILE, StandardCharsets.UTF_8);
+        qaLines = Files.readAllLines(QA_DOCKERFILE, StandardCharsets.UTF_8);
     }
 
     @Test
     void dockerfilelintFindsNoIssue() throws Exception {
         JsonNode report = lint(DOCKERFILE);
         assertThat(report.get("totalIssues").asInt()).as(report.toPrettyString()).isZero();
+    }
+
+    @Test
+    void dockerfilelintFindsNoIssueInTheQaImage() throws Exception {
+        JsonNode report = lint(QA_DOCKERFILE);
+        assertThat(report.get("totalIssues").asInt()).as(report.toPrettyString()).isZero();
+    }
+
+    @Test
+    void theQaImageRunsTheShippedClassPathOnAJreAsAnUnprivilegedUserWithNoSecret() {
+        assertThat(instructions(qaLines, "FROM")).containsExactly("eclipse-temurin:17-jre");
+        assertThat(instructions(qaLines, "COPY"))
+                .containsExactly(
+                        "src/qa/target/service-lib/ /opt/embedflow-qa/lib/",
+                        "src/qa/target/embedflow-qa-*.jar /opt/embedflow-qa/lib/");
+        assertThat(instructions(qaLines, "ENTRYPOINT").get(0))
+                .contains("\"/opt/embedflow-qa/lib/*\"", "\"dev.embedflow.qa.QaMain\"");
+        assertThat(instructions(qaLines, "CMD").get(0))
+                .contains("/opt/embedflow-qa/conf/config.yaml");
+        assertThat(instructions(qaLines, "EXPOSE")).containsExactly("8080");
+        List<String> users = instructions(qaLines, "USER");
+        assertThat(users.get(users.size() - 1)).isEqualTo("embedflow");
+        Pattern secret = Pattern.compile("(?i)(key|secret|password|token|credential)\\w*=");
+        assertThat(instructions(qaLines, "ENV")).noneMatch(env -> secret.matcher(env).find());
     }
 
     @Test
@@ -97,11 +125,18 @@ class DockerfileTest {
                         "!src/job/target/embedflow-job-*-flink.jar",
                         "!src/job/target/embedflow-job-*-aws-sdk.jar",
                         "!src/model/target/embedflow-job-with-model-*-flink.jar",
-                        "!flink-conf/config.yaml");
+                        "!flink-conf/config.yaml",
+                        "!src/qa/target/embedflow-qa-*.jar",
+                        "!src/qa/target/service-lib/");
+    }
+
+    /** The arguments of every {@code keyword} instruction of docker/Dockerfile. */
+    private static List<String> instructions(String keyword) {
+        return instructions(lines, keyword);
     }
 
     /** The arguments of every {@code keyword} instruction, continuation lines joined. */
-    private static List<String> instructions(String keyword) {
+    private static List<String> instructions(List<String> lines, String keyword) {
         List<String> found = new ArrayList<>();
         StringBuilder current = null;
         for (String line : lines) {

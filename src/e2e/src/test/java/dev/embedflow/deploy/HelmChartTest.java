@@ -51,9 +51,32 @@ class HelmChartTest {
         }
 
         @Test
-        void rendersTheStreamingFlinkDeploymentAndItsConfigMapOnly() {
+        void rendersTheStreamingFlinkDeploymentTheQaServiceAndTheirConfigMaps() {
             assertThat(rendered.stream().map(d -> d.get("kind").asText()))
-                    .containsExactlyInAnyOrder("FlinkDeployment", "ConfigMap");
+                    .containsExactlyInAnyOrder(
+                            "FlinkDeployment", "ConfigMap", "ConfigMap", "Deployment", "Service");
+        }
+
+        @Test
+        void theQaServiceSearchesTheJobsOpenSearchWithTheJobsModel() throws Exception {
+            Map<String, String> conf = qaConfig(rendered, "embedflow-qa");
+            assertThat(conf)
+                    .containsEntry("opensearch.hosts", "http://opensearch:9200")
+                    .containsEntry("embedding.provider", "openai")
+                    .containsEntry("embedding.model", "text-embedding-3-small")
+                    .containsEntry("qa.index", "embedflow")
+                    .containsEntry("qa.port", "8080")
+                    .doesNotContainKeys("source.topics", "window.mode", "qa.redis.url");
+            JsonNode container =
+                    only(rendered, "Deployment").at("/spec/template/spec/containers/0");
+            assertThat(container.at("/image").asText()).isEqualTo("embedflow-qa:0.1.0");
+            assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health");
+            assertThat(container.at("/env").findValues("secretKeyRef")).isEmpty();
+            JsonNode service = only(rendered, "Service");
+            assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(80);
+            assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("http");
+            assertThat(service.at("/spec/selector/app.kubernetes.io~1component").asText())
+                    .isEqualTo("qa");
         }
 
         @Test
@@ -136,10 +159,61 @@ class HelmChartTest {
         }
 
         @Test
-        void rendersBothJobsTheConfigMapAndAPodMonitor() {
+        void rendersBothJobsTheQaServiceTheConfigMapsAndAPodMonitor() {
             assertThat(rendered.stream().map(d -> d.get("kind").asText()))
                     .containsExactlyInAnyOrder(
-                            "FlinkDeployment", "FlinkDeployment", "ConfigMap", "PodMonitor");
+                            "FlinkDeployment",
+                            "FlinkDeployment",
+                            "ConfigMap",
+                            "ConfigMap",
+                            "PodMonitor",
+                            "Deployment",
+                            "Service");
+        }
+
+        @Test
+        void theQaServiceGetsRedisKeysAndTheLlmKeyOnlyFromSecretRefs() throws Exception {
+            JsonNode deployment = only(rendered, "Deployment");
+            assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
+            JsonNode container = deployment.at("/spec/template/spec/containers/0");
+            assertThat(container.at("/image").asText())
+                    .isEqualTo("registry.example.com/data/embedflow-qa:0.1.0");
+            Map<String, String> secretOf = new HashMap<>();
+            container
+                    .at("/env")
+                    .forEach(
+                            e -> {
+                                if (e.has("valueFrom")) {
+                                    secretOf.put(
+                                            e.get("name").asText(),
+                                            e.at("/valueFrom/secretKeyRef/name").asText());
+                                }
+                            });
+            assertThat(secretOf)
+                    .containsEntry("EMBEDFLOW_QA_API_KEYS", "embedflow-qa-keys")
+                    .containsEntry("EMBEDFLOW_QA_REDIS_PASSWORD", "embedflow-redis")
+                    .containsEntry("EMBEDFLOW_QA_LLM_API_KEY", "embedflow-llm")
+                    .containsEntry("EMBEDFLOW_EMBEDDING_API_KEY", "embedflow-openai")
+                    .containsEntry("EMBEDFLOW_OPENSEARCH_PASSWORD", "embedflow-opensearch");
+            assertThat(container.at("/env").findValuesAsText("value")).containsExactly("/tmp/djl");
+            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean())
+                    .isTrue();
+
+            Map<String, String> conf = qaConfig(rendered, "search-embedflow-qa");
+            assertThat(conf)
+                    .containsEntry("opensearch.hosts", "https://search.example.com:443")
+                    .containsEntry("opensearch.auth.password-env", "EMBEDFLOW_OPENSEARCH_PASSWORD")
+                    .containsEntry("embedding.api-key.env", "EMBEDFLOW_EMBEDDING_API_KEY")
+                    .containsEntry("qa.redis.url", "rediss://redis.data.svc:6380")
+                    .containsEntry("qa.llm.base-url", "https://api.openai.com/v1")
+                    .containsEntry("qa.llm.model", "gpt-4o-mini")
+                    .containsEntry(
+                            "qa.cors.allowed-origins",
+                            "https://chat.example.com;https://intranet.example.com");
+            assertThat(
+                            org.apache.flink.configuration.Configuration.fromMap(conf)
+                                    .get(dev.embedflow.qa.QaOptions.CORS_ORIGINS))
+                    .containsExactly("https://chat.example.com", "https://intranet.example.com");
         }
 
         @Test
@@ -191,7 +265,7 @@ class HelmChartTest {
 
         @Test
         void theConfigMapHoldsTheTemplateAndFilesAndIsMountedInEveryPod() {
-            JsonNode data = only(rendered, "ConfigMap").get("data");
+            JsonNode data = configMap(rendered, "search-embedflow-config").get("data");
             assertThat(data.get("document.mustache").asText())
                     .startsWith("{{entity}} ({{eventCount}} events)");
             assertThat(data.get("extra.yaml").asText()).contains("requests-per-second: 50");
@@ -264,6 +338,26 @@ class HelmChartTest {
             }
         }
         return documents;
+    }
+
+    private static JsonNode configMap(List<JsonNode> documents, String name) {
+        return documents.stream()
+                .filter(d -> d.get("kind").asText().equals("ConfigMap"))
+                .filter(d -> d.at("/metadata/name").asText().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** The Q&A service's config.yaml, read as Flink reads it. */
+    private static Map<String, String> qaConfig(List<JsonNode> documents, String name)
+            throws Exception {
+        String yaml = configMap(documents, name).at("/data/config.yaml").asText();
+        Map<String, String> conf = new HashMap<>();
+        YAML.readTree(yaml)
+                .fields()
+                .forEachRemaining(e -> conf.put(e.getKey(), e.getValue().asText()));
+        assertThat(yaml).doesNotContain("password:", "api-key:");
+        return conf;
     }
 
     private static JsonNode only(List<JsonNode> documents, String kind) {

@@ -16,6 +16,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class QaMain {
 
+    static {
+        // Before the first logger: the service's own logging (stderr) unless one is given.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "embedflow-qa-log4j2.properties");
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(QaMain.class);
 
     private QaMain() {}
