@@ -34,6 +34,24 @@ class HelmChartTest {
         assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
     }
 
+    @Test
+    void theRedisAddressCanComeFromASecretToo() throws Exception {
+        List<JsonNode> rendered =
+                documents(
+                        new Helm(CHART)
+                                .template()
+                                .withName("embedflow")
+                                .withKubeVersion("1.30.0")
+                                .set("qa.redis.urlSecret.secretName", "redis-address")
+                                .call());
+        JsonNode env = only(rendered, "Deployment").at("/spec/template/spec/containers/0/env");
+        assertThat(env.findParents("name").stream().map(e -> e.get("name").asText()))
+                .contains("EMBEDFLOW_QA_REDIS_URL");
+        assertThat(env.findValues("secretKeyRef").get(0).get("name").asText())
+                .isEqualTo("redis-address");
+        assertThat(qaConfig(rendered, "embedflow-qa")).doesNotContainKey("qa.redis.url");
+    }
+
     @Nested
     class WithDefaultValues {
 

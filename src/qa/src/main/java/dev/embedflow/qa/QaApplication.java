@@ -45,6 +45,9 @@ public final class QaApplication implements AutoCloseable {
     /** Environment variable that may hold the Redis password. */
     public static final String REDIS_PASSWORD_ENV = "EMBEDFLOW_QA_REDIS_PASSWORD";
 
+    /** Environment variable that may hold the Redis URL (when {@code qa.redis.url} is not set). */
+    public static final String REDIS_URL_ENV = "EMBEDFLOW_QA_REDIS_URL";
+
     /** How many sessions an in-memory store keeps at most. */
     static final int MEMORY_SESSIONS = 10_000;
 
@@ -181,7 +184,10 @@ public final class QaApplication implements AutoCloseable {
     }
 
     private static SessionStore sessions(Configuration conf, Map<String, String> env) {
-        if (conf.getOptional(QaOptions.REDIS_URL).isEmpty()) {
+        String url =
+                conf.getOptional(QaOptions.REDIS_URL)
+                        .orElse(env.getOrDefault(REDIS_URL_ENV, "").strip());
+        if (url.isEmpty()) {
             LOG.warn(
                     "No Redis configured ({}): sessions live in this process's memory, are lost"
                             + " on restart and are not shared between replicas",
@@ -200,16 +206,16 @@ public final class QaApplication implements AutoCloseable {
         }
         RedisSessionStore redis =
                 new RedisSessionStore(
-                        URI.create(conf.get(QaOptions.REDIS_URL)),
+                        URI.create(url),
                         password,
                         conf.get(QaOptions.REDIS_TIMEOUT),
                         conf.get(QaOptions.SESSION_TTL),
                         conf.get(QaOptions.SESSION_MAX_TURNS));
         if (!redis.ping()) {
             LOG.warn(
-                    "Redis at {} does not answer yet: questions are answered without sessions"
+                    "Redis ({}) does not answer yet: questions are answered without sessions"
                             + " until it does",
-                    conf.get(QaOptions.REDIS_URL));
+                    redis);
         }
         return redis;
     }

@@ -51,12 +51,13 @@ public final class QaOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Redis for sessions, e.g. redis://redis:6379 (rediss:// for TLS). The"
-                                    + " password, if any, comes from the variable"
-                                    + " EMBEDFLOW_QA_REDIS_PASSWORD or qa.redis.password-file, never"
-                                    + " from the URL. Without it sessions live in this process's"
-                                    + " memory (lost on restart, not shared between replicas) and"
-                                    + " the service says so when it starts.");
+                            "Redis for sessions, e.g. redis://redis:6379 (rediss:// for TLS); or the"
+                                    + " variable EMBEDFLOW_QA_REDIS_URL. The password, if any, comes"
+                                    + " from the variable EMBEDFLOW_QA_REDIS_PASSWORD or"
+                                    + " qa.redis.password-file, never from the URL. Without Redis,"
+                                    + " sessions live in this process's memory (lost on restart, not"
+                                    + " shared between replicas) and the service says so when it"
+                                    + " starts.");
 
     public static final ConfigOption<String> REDIS_PASSWORD_FILE =
             key("qa.redis.password-file")

@@ -63,6 +63,7 @@ class QaServiceITCase {
         conf.set(
                 QaOptions.MAX_REQUEST_SIZE,
                 org.apache.flink.configuration.MemorySize.parse("16kb"));
+        conf.set(QaOptions.CORS_ORIGINS, List.of("https://chat.example.com"));
         app = QaApplication.start(conf, Map.of(QaApplication.API_KEYS_ENV, QaFixture.KEYS));
         base = app.server().baseUri();
     }
@@ -355,6 +356,27 @@ class QaServiceITCase {
                 .contains("embedflow_qa_tokens_total{kind=\"completion\"}")
                 .contains("embedflow_qa_requests_total{route=\"chat\",status=\"200\"}")
                 .contains("embedflow_qa_retrieval_passages_count");
+    }
+
+    @Test
+    void browsersOfTheConfiguredOriginsOnlyMayCallTheApi() throws Exception {
+        HttpResponse<String> allowed =
+                http.send(
+                        request("/v1/models", QaFixture.ALL_KEY)
+                                .header("Origin", "https://chat.example.com")
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValue("https://chat.example.com");
+        HttpResponse<String> other =
+                http.send(
+                        request("/v1/models", QaFixture.ALL_KEY)
+                                .header("Origin", "https://evil.example.com")
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 
     @Test
