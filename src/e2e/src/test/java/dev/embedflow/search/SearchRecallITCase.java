@@ -195,7 +195,9 @@ class SearchRecallITCase {
         exact.forEach(
                 (id, score) -> {
                     assertThat(score)
-                            .isCloseTo((1 + cosine(vector, doc(id).vector())) / 2, within(1e-4));
+                            .isCloseTo(
+                                    (1 + Embedding.cosine(vector, doc(id).vector())) / 2,
+                                    within(1e-4));
                     if (graph.containsKey(id)) {
                         assertThat(graph.get(id)).isCloseTo(score, within(1e-4));
                     }
@@ -356,7 +358,9 @@ class SearchRecallITCase {
     private List<String> exact(float[] vector, Predicate<Doc> matches, int n) {
         return docs.stream()
                 .filter(matches)
-                .sorted(Comparator.comparingDouble((Doc d) -> -cosine(vector, d.vector())))
+                .sorted(
+                        Comparator.comparingDouble(
+                                (Doc d) -> -Embedding.cosine(vector, d.vector())))
                 .limit(n)
                 .map(Doc::id)
                 .toList();
@@ -368,15 +372,20 @@ class SearchRecallITCase {
      * texts can tie, and the server computes in float.
      */
     private double tieAwareRecall(float[] vector, List<String> expected, List<String> got) {
-        double nth = cosine(vector, doc(expected.get(expected.size() - 1)).vector());
+        double nth = Embedding.cosine(vector, doc(expected.get(expected.size() - 1)).vector());
         long found =
-                got.stream().filter(id -> cosine(vector, doc(id).vector()) >= nth - TIE).count();
+                got.stream()
+                        .filter(id -> Embedding.cosine(vector, doc(id).vector()) >= nth - TIE)
+                        .count();
         return Math.min(found, expected.size()) / (double) expected.size();
     }
 
     /** Whether documents {@code a} and {@code b} are equally near {@code vector}. */
     private boolean ties(float[] vector, String a, String b) {
-        return Math.abs(cosine(vector, doc(a).vector()) - cosine(vector, doc(b).vector())) <= TIE;
+        return Math.abs(
+                        Embedding.cosine(vector, doc(a).vector())
+                                - Embedding.cosine(vector, doc(b).vector()))
+                <= TIE;
     }
 
     private static List<String> fuse(List<String> a, List<String> b, int k) {
@@ -391,18 +400,6 @@ class SearchRecallITCase {
                 .limit(k)
                 .map(Map.Entry::getKey)
                 .toList();
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private static Map<String, Double> scores(List<SearchHit> hits) {

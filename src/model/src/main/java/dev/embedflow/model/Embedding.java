@@ -48,6 +48,32 @@ public final class Embedding {
         return vector.clone();
     }
 
+    /** The cosine similarity of this vector and {@code other}'s. */
+    public double cosine(Embedding other) {
+        return cosine(vector, other.vector);
+    }
+
+    /**
+     * The cosine similarity of two vectors of the same length; 0 when either is all zeros.
+     *
+     * @throws IllegalArgumentException when the lengths differ
+     */
+    public static double cosine(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException(
+                    "vectors of " + a.length + " and " + b.length + " dimensions");
+        }
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
     /** The number of dimensions of the vector. */
     public int dimensions() {
         return vector.length;

@@ -48,8 +48,8 @@ class LocalEmbeddingModelITCase {
                                 "A man is eating a piece of bread.",
                                 "The new movie is awesome."));
 
-        double similar = cosine(e.get(0), e.get(1));
-        double unrelated = cosine(e.get(0), e.get(2));
+        double similar = e.get(0).cosine(e.get(1));
+        double unrelated = e.get(0).cosine(e.get(2));
 
         assertThat(similar).isCloseTo(0.755, within(0.01));
         assertThat(unrelated).isLessThan(similar - 0.5);
@@ -311,14 +311,6 @@ class LocalEmbeddingModelITCase {
             sb.append(SINGLE_TOKEN_WORDS[i % SINGLE_TOKEN_WORDS.length]);
         }
         return sb.toString();
-    }
-
-    static double cosine(Embedding a, Embedding b) {
-        double dot = 0;
-        for (int i = 0; i < a.dimensions(); i++) {
-            dot += a.get(i) * b.get(i);
-        }
-        return dot / (norm(a.vector()) * norm(b.vector()));
     }
 
     static double norm(float[] v) {

@@ -111,11 +111,12 @@ public final class QaApplication implements AutoCloseable {
                     QaServer.start(
                             service,
                             keys,
-                            conf.get(QaOptions.HOST),
-                            conf.get(QaOptions.PORT),
-                            conf.get(QaOptions.MAX_REQUEST_SIZE).getBytes(),
-                            conf.get(QaOptions.MAX_MESSAGES),
-                            conf.get(QaOptions.CORS_ORIGINS));
+                            new QaServer.Settings(
+                                    conf.get(QaOptions.HOST),
+                                    conf.get(QaOptions.PORT),
+                                    conf.get(QaOptions.MAX_REQUEST_SIZE).getBytes(),
+                                    conf.get(QaOptions.MAX_MESSAGES),
+                                    conf.get(QaOptions.CORS_ORIGINS)));
             resources.add(server);
             LOG.info(
                     "Q&A service on port {}: index {}, model {}, query embeddings by {}, sessions in"

@@ -12,6 +12,7 @@ import dev.embedflow.qa.api.ApiKeys;
 import dev.embedflow.qa.api.ChatRequest;
 import dev.embedflow.qa.api.Tenant;
 import dev.embedflow.qa.llm.Passage;
+import dev.embedflow.qa.retrieval.Filters;
 import dev.embedflow.qa.retrieval.Retriever;
 import dev.embedflow.qa.session.Session;
 import dev.embedflow.qa.session.SessionStore;
@@ -30,8 +31,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,17 +73,35 @@ public final class QaServer implements AutoCloseable {
     private final long created = Instant.now().getEpochSecond();
     private final Javalin app;
 
-    private QaServer(
-            QaService service,
-            ApiKeys keys,
+    /**
+     * Where the server listens and what it accepts.
+     *
+     * @param host the address to listen on
+     * @param port the port (0 for a free one)
+     * @param maxRequestBytes the largest body (larger: 413)
+     * @param maxMessages the most messages a chat request may carry
+     * @param corsOrigins origins whose pages may call the API ({@code *} for any; empty: none)
+     */
+    public record Settings(
             String host,
             int port,
             long maxRequestBytes,
             int maxMessages,
             List<String> corsOrigins) {
+
+        public Settings {
+            corsOrigins = List.copyOf(corsOrigins);
+        }
+    }
+
+    private QaServer(QaService service, ApiKeys keys, Settings settings) {
         this.service = service;
         this.keys = keys;
-        this.maxMessages = maxMessages;
+        this.maxMessages = settings.maxMessages();
+        String host = settings.host();
+        int port = settings.port();
+        long maxRequestBytes = settings.maxRequestBytes();
+        List<String> corsOrigins = settings.corsOrigins();
         this.app =
                 Javalin.create(
                         config -> {
@@ -133,17 +150,9 @@ public final class QaServer implements AutoCloseable {
                         });
     }
 
-    /** Starts the service on {@code host:port} (0 for a free port). */
-    public static QaServer start(
-            QaService service,
-            ApiKeys keys,
-            String host,
-            int port,
-            long maxRequestBytes,
-            int maxMessages,
-            List<String> corsOrigins) {
-        QaServer server =
-                new QaServer(service, keys, host, port, maxRequestBytes, maxMessages, corsOrigins);
+    /** Starts the service as {@code settings} say. */
+    public static QaServer start(QaService service, ApiKeys keys, Settings settings) {
+        QaServer server = new QaServer(service, keys, settings);
         server.app.start();
         return server;
     }
@@ -390,24 +399,11 @@ public final class QaServer implements AutoCloseable {
                 && (!body.get("k").isIntegralNumber() || k < 1 || k > 100)) {
             throw ApiException.invalid("k", "'k' must be an integer from 1 to 100.");
         }
-        Map<String, List<String>> filters = new LinkedHashMap<>();
-        JsonNode f = body.path("filters");
-        if (!f.isMissingNode() && !f.isNull()) {
-            if (!f.isObject()) {
-                throw ApiException.invalid(
-                        "filters", "'filters' must be an object of field: value or [values].");
-            }
-            f.fields()
-                    .forEachRemaining(
-                            e -> {
-                                List<String> values = new ArrayList<>();
-                                if (e.getValue().isArray()) {
-                                    e.getValue().forEach(v -> values.add(v.asText()));
-                                } else {
-                                    values.add(e.getValue().asText());
-                                }
-                                filters.put(e.getKey(), values);
-                            });
+        Map<String, List<String>> filters;
+        try {
+            filters = Filters.fromJson(body.get("filters"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("filters", "'" + e.getMessage() + "'.");
         }
         Retriever.Request request =
                 new Retriever.Request(

@@ -2,16 +2,15 @@ package dev.embedflow.qa.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.embedflow.qa.retrieval.Filters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,35 +96,12 @@ public final class ApiKeys {
     }
 
     private static Map<String, List<String>> filter(JsonNode node, String where, String tenant) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return out;
-        }
-        if (!node.isObject()) {
+        try {
+            return Filters.fromJson(node);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    where + ": the filter of tenant " + tenant + " must be an object");
+                    where + ": tenant " + tenant + ": " + e.getMessage());
         }
-        node.fields()
-                .forEachRemaining(
-                        e -> {
-                            List<String> values = new ArrayList<>();
-                            if (e.getValue().isArray()) {
-                                e.getValue().forEach(v -> values.add(v.asText()));
-                            } else {
-                                values.add(e.getValue().asText());
-                            }
-                            if (values.isEmpty()) {
-                                throw new IllegalArgumentException(
-                                        where
-                                                + ": the filter field "
-                                                + e.getKey()
-                                                + " of tenant "
-                                                + tenant
-                                                + " has no values");
-                            }
-                            out.put(e.getKey(), values);
-                        });
-        return out;
     }
 
     /** Whether no keys are configured (anyone may call the API). */

@@ -77,7 +77,9 @@ public final class ExtractiveModel implements ChatModel {
         List<Scored> scored = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             scored.add(
-                    new Scored(candidates.get(i), cosine(question, vectors.get(i + 1).vector())));
+                    new Scored(
+                            candidates.get(i),
+                            Embedding.cosine(question, vectors.get(i + 1).vector())));
         }
         scored.sort(Comparator.comparingDouble(Scored::cosine).reversed());
         StringBuilder answer = new StringBuilder();
@@ -132,17 +134,5 @@ public final class ExtractiveModel implements ChatModel {
             }
         }
         return out;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 }

@@ -1,5 +1,6 @@
 package dev.embedflow.qa.retrieval;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,38 @@ import java.util.Optional;
 public final class Filters {
 
     private Filters() {}
+
+    /**
+     * Filters as JSON: an object of field to a value or an array of values ({@code {"tenant":
+     * "acme", "region": ["eu", "us"]}}); a missing node or null is no filter.
+     *
+     * @throws IllegalArgumentException when it is not such an object, or a field has no value
+     */
+    public static Map<String, List<String>> fromJson(JsonNode node) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return out;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(
+                    "filters must be an object of field: value or [values]");
+        }
+        for (var fields = node.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = fields.next();
+            List<String> values = new ArrayList<>();
+            if (e.getValue().isArray()) {
+                e.getValue().forEach(v -> values.add(v.asText()));
+            } else {
+                values.add(e.getValue().asText());
+            }
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "the filter field " + e.getKey() + " has no values");
+            }
+            out.put(e.getKey(), values);
+        }
+        return out;
+    }
 
     /**
      * The filters a request runs with; empty when they exclude everything (the request asked only
