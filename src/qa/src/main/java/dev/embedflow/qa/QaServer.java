@@ -147,6 +147,7 @@ public final class QaServer implements AutoCloseable {
                             config.routes.exception(HttpResponseException.class, this::httpError);
                             config.routes.exception(Exception.class, this::unexpected);
                             config.routes.error(404, this::notFound);
+                            config.routes.error(405, this::methodNotAllowed);
                         });
     }
 
@@ -598,6 +599,17 @@ public final class QaServer implements AutoCloseable {
                 ApiException.notFound(
                         "unknown_url",
                         "Unknown request URL: " + ctx.method() + " " + ctx.path() + "."),
+                ctx);
+    }
+
+    private void methodNotAllowed(Context ctx) {
+        apiError(
+                new ApiException(
+                        405,
+                        "invalid_request_error",
+                        "method_not_allowed",
+                        null,
+                        "Method " + ctx.method() + " is not allowed on " + ctx.path() + "."),
                 ctx);
     }
 

@@ -332,6 +332,7 @@ class QaServiceITCase {
                 "request_too_large");
         assertError(post("/v1/chat/completions", QaFixture.ALL_KEY, "bad id!", "{}"), 400, null);
         assertError(get("/v1/nothing-here", QaFixture.ALL_KEY), 404, "unknown_url");
+        assertError(get("/v1/chat/completions", QaFixture.ALL_KEY), 405, "method_not_allowed");
 
         // Still serving.
         assertThat(chat(QaFixture.ALL_KEY, null, "Which shipment arrived late?").path("citations"))
