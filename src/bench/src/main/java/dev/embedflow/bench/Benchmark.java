@@ -75,6 +75,11 @@ public final class Benchmark {
     private static final int EMBED_BATCH = 64;
     private static final int EMBED_CONCURRENCY = 2;
 
+    /**
+     * Bulks the job's sink keeps in flight by default ({@code opensearch.sink.bulk.max-in-flight}).
+     */
+    static final int SINK_IN_FLIGHT = 3;
+
     /** The fewest documents a run takes: 1b's smallest tuning slice, 1c's warm-up. */
     private static final int MIN_DOCUMENTS = 1_000;
 
@@ -199,6 +204,10 @@ public final class Benchmark {
                 MiniCluster flink = startFlink();
                 try {
                     StreamingBenchmark streaming = streaming(servers, flink, bulk);
+                    measureOrNote(
+                            table,
+                            "2s",
+                            () -> measureSink(table, servers, flink, streaming, texts, bulk));
                     measureStreaming(table, servers, streaming, events);
                     measureOrNote(
                             table, "2c", () -> measureUpdates(table, servers, streaming, events));
@@ -332,6 +341,73 @@ public final class Benchmark {
                         result.consumeSeconds(),
                         Optional.empty(),
                         "1 partition"));
+    }
+
+    /**
+     * 2s, 2s-1, 2s-u: the job's OpenSearch sink alone over 1b's documents: versioned with up to
+     * {@value #SINK_IN_FLIGHT} bulks in flight (the job's default, the target's row), with one, and
+     * unversioned (in order); each against 1b.
+     */
+    private void measureSink(
+            BenchmarkTable table,
+            Servers servers,
+            MiniCluster flink,
+            StreamingBenchmark streaming,
+            List<String> texts,
+            BulkBaseline.Setting bulk)
+            throws Exception {
+        SinkBenchmark sink =
+                new SinkBenchmark(
+                        flink,
+                        servers.openSearch().httpUri(),
+                        servers.connection(),
+                        streaming,
+                        workDir,
+                        progress);
+        List<String> documents = texts.subList(0, sizes.documents());
+        progress.accept("2s: the job's OpenSearch sink alone, warm-up...");
+        sink.run(
+                "sink-warmup",
+                texts.subList(0, MIN_DOCUMENTS),
+                bulk.bulkSize(),
+                SINK_IN_FLIGHT,
+                true);
+        record Variant(String id, String what, int inFlight, boolean versioned) {}
+        for (Variant v :
+                List.of(
+                        new Variant(
+                                "2s",
+                                "versioned, up to " + SINK_IN_FLIGHT + " in flight",
+                                SINK_IN_FLIGHT,
+                                true),
+                        new Variant("2s-1", "versioned, 1 in flight", 1, true),
+                        new Variant(
+                                "2s-u",
+                                "unversioned (in order, 1 in flight)",
+                                SINK_IN_FLIGHT,
+                                false))) {
+            progress.accept(v.id() + ": the job's OpenSearch sink alone, " + v.what() + "...");
+            SinkBenchmark.Result result =
+                    sink.run(
+                            v.id().replace("-", ""),
+                            documents,
+                            bulk.bulkSize(),
+                            v.inFlight(),
+                            v.versioned());
+            table.add(
+                    new BenchmarkTable.Row(
+                            v.id(),
+                            "EmbedFlow's OpenSearch sink alone, precomputed vectors, "
+                                    + bulk.bulkSize()
+                                    + "/bulk, "
+                                    + v.what(),
+                            result.documents(),
+                            "docs",
+                            result.seconds(),
+                            Optional.of("1b"),
+                            "a bounded source on the MiniCluster into OpenSearchSink; 1b's documents"));
+        }
+        table.target("2s", 0.95);
     }
 
     /** 2b and 2a, window NONE and TUMBLING: throughput, requests per text, freshness. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.devserver.EventPublisher;
 import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.search.SemanticSearch;
 import dev.embedflow.source.Event;
 import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
@@ -523,20 +524,7 @@ final class StreamingBenchmark {
                         "The index counts " + counted + " of " + events + " events");
             }
             Thread.sleep(POLL_THROUGHPUT.toMillis() * 4);
-            connection.sendOk("POST", "/" + index + "/_refresh", null);
-            ObjectNode body = JSON.createObjectNode();
-            body.put("size", 0);
-            ObjectNode bool = body.putObject("query").putObject("bool");
-            var filter = bool.putArray("filter");
-            filter.addObject().putObject("prefix").put("entity", prefix);
-            filter.addObject().putObject("term").put("metadata.chunk", 0);
-            body.putObject("aggs")
-                    .putObject("events")
-                    .putObject("sum")
-                    .put("field", "metadata.event_count");
-            JsonNode answer = connection.sendOk("POST", "/" + index + "/_search", body);
-            counted =
-                    Math.round(answer.path("aggregations").path("events").path("value").asDouble());
+            counted = new SemanticSearch(connection).eventsCovered(index, prefix);
         }
     }
 
@@ -617,7 +605,7 @@ final class StreamingBenchmark {
     }
 
     /** Until every task runs and the sink has made the index; then one idle second. */
-    private void awaitReady(JobID job, String index) throws Exception {
+    void awaitReady(JobID job, String index) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (true) {
             JobStatus status = flink.getJobStatus(job).get(10, TimeUnit.SECONDS);
@@ -656,8 +644,7 @@ final class StreamingBenchmark {
      * Polls the index's operation count until it reached {@code expected} and stayed put for {@link
      * #SETTLED}: returns {count, nanoTime of the poll that first saw the final count}.
      */
-    private long[] awaitIndexed(String index, long before, long expected, long start)
-            throws Exception {
+    long[] awaitIndexed(String index, long before, long expected, long start) throws Exception {
         long deadline = start + PHASE_TIMEOUT.toNanos();
         long count = -1;
         long changedAt = System.nanoTime();
@@ -678,7 +665,7 @@ final class StreamingBenchmark {
         }
     }
 
-    private long indexOperations(String index) {
+    long indexOperations(String index) {
         JsonNode stats = connection.sendOk("GET", "/" + index + "/_stats/indexing", null);
         return stats.path("_all").path("primaries").path("indexing").path("index_total").asLong();
     }

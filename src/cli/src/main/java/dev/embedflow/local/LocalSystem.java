@@ -52,7 +52,6 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.opensearch.client.opensearch._types.FieldValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -322,34 +321,7 @@ public final class LocalSystem implements AutoCloseable {
      * latest.
      */
     public long eventsIndexed() throws IOException {
-        connection.client().indices().refresh(r -> r.index(INDEX_ALIAS));
-        var response =
-                connection
-                        .client()
-                        .search(
-                                s ->
-                                        s.index(INDEX_ALIAS)
-                                                .size(0)
-                                                .query(
-                                                        q ->
-                                                                q.term(
-                                                                        t ->
-                                                                                t.field(
-                                                                                                "metadata.chunk")
-                                                                                        .value(
-                                                                                                FieldValue
-                                                                                                        .of(
-                                                                                                                0))))
-                                                .aggregations(
-                                                        "events",
-                                                        a ->
-                                                                a.sum(
-                                                                        m ->
-                                                                                m.field(
-                                                                                        "metadata.event_count"))),
-                                Void.class);
-        var events = response.aggregations().get("events");
-        return events == null ? 0 : Math.round(events.sum().value());
+        return new SemanticSearch(connection).eventsCovered(INDEX_ALIAS, "");
     }
 
     /**

@@ -84,6 +84,29 @@ public final class SemanticSearch {
     }
 
     /**
+     * How many events the streaming job's documents in {@code indexOrAlias} cover: the sum of
+     * {@code metadata.event_count} over each document's first chunk, for entities that start with
+     * {@code entityPrefix} (empty: every entity), after a refresh (so the answer includes every
+     * acknowledged write). What {@code embedflow local} and the benchmark wait on.
+     */
+    public long eventsCovered(String indexOrAlias, String entityPrefix) {
+        connection.sendOk("POST", "/" + indexOrAlias + "/_refresh", null);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("size", 0);
+        ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
+        filter.addObject().putObject("term").put(IndexFields.METADATA + ".chunk", 0);
+        if (!entityPrefix.isEmpty()) {
+            filter.addObject().putObject("prefix").put(IndexFields.ENTITY, entityPrefix);
+        }
+        body.putObject("aggs")
+                .putObject("events")
+                .putObject("sum")
+                .put("field", IndexFields.METADATA + ".event_count");
+        JsonNode answer = connection.sendOk("POST", "/" + indexOrAlias + "/_search", body);
+        return Math.round(answer.path("aggregations").path("events").path("value").asDouble());
+    }
+
+    /**
      * Whether {@code query}'s k-NN part in {@code indexOrAlias} scores every matching document
      * exactly: at most {@link SearchQuery#exactMaxDocuments()} match its filters, and the index's
      * engine and space give exact scores on the graph's scale (lucene with {@code cosinesimil} or

@@ -156,10 +156,38 @@ public final class DocumentRenderer implements Serializable {
             int totalEvents,
             List<String> eventTypes,
             List<String> sourceTopics) {
+        return renderShown(
+                entity,
+                windowStart,
+                windowEnd,
+                shown(keptEvents),
+                totalEvents,
+                eventTypes,
+                sourceTopics);
+    }
+
+    /**
+     * The events a document shows of {@code keptEvents}: the latest {@link #maxEventsShown()}, in
+     * event order.
+     */
+    public List<DocumentEvent> shown(List<DocumentEvent> keptEvents) {
         List<DocumentEvent> sorted = new ArrayList<>(keptEvents);
         sorted.sort(DocumentEvent.ORDER);
-        List<DocumentEvent> shown =
-                sorted.subList(Math.max(0, sorted.size() - maxEventsShown), sorted.size());
+        return sorted.subList(Math.max(0, sorted.size() - maxEventsShown), sorted.size());
+    }
+
+    /**
+     * As {@link #renderPrepared}, for the events {@link #shown} chose (whose origins the caller
+     * also needs).
+     */
+    public String renderShown(
+            String entity,
+            long windowStart,
+            long windowEnd,
+            List<DocumentEvent> shown,
+            int totalEvents,
+            List<String> eventTypes,
+            List<String> sourceTopics) {
         int omitted = Math.max(0, totalEvents - shown.size());
 
         Map<String, Object> context = new LinkedHashMap<>();

@@ -264,11 +264,8 @@ public final class EntityDocumentFunction
                 windowEvents.put(entryKey(start, merged.getNextEntry()), moved);
                 merged.setNextEntry(merged.getNextEntry() + 1);
             }
-            int entries = merged.getStoredEvents() + session.getStoredEvents();
-            long next = merged.getNextEntry();
+            merged.setStoredEvents(merged.getStoredEvents() + session.getStoredEvents());
             merged.absorb(session);
-            merged.setStoredEvents(entries);
-            merged.setNextEntry(next);
             if (session.isPublished() && spec.idMode() == WindowSpec.IdMode.HISTORY) {
                 // Its document was published under a start that no longer exists.
                 String staleId = DocumentIds.window(entity, session.getStart());
@@ -412,12 +409,13 @@ public final class EntityDocumentFunction
             Context ctx,
             Collector<ContextDocument> out)
             throws Exception {
+        List<DocumentEvent> shown = renderer.shown(events);
         String text =
-                renderer.renderPrepared(
+                renderer.renderShown(
                         entity,
                         window.getStart(),
                         window.getEnd(),
-                        events,
+                        shown,
                         window.getTotalEvents(),
                         window.getEventTypes(),
                         window.getSourceTopics());
@@ -444,10 +442,6 @@ public final class EntityDocumentFunction
             chunkCounts.put(id, chunks.size());
         }
         List<Origin> origins = new ArrayList<>();
-        List<DocumentEvent> shown =
-                events.size() <= renderer.maxEventsShown()
-                        ? events
-                        : latest(events, renderer.maxEventsShown());
         for (DocumentEvent event : shown) {
             origins.add(event.origin());
         }
@@ -473,12 +467,6 @@ public final class EntityDocumentFunction
             document.setSequence(nextSequence(ctx));
             out.collect(document);
         }
-    }
-
-    private static List<DocumentEvent> latest(List<DocumentEvent> events, int count) {
-        List<DocumentEvent> sorted = new ArrayList<>(events);
-        sorted.sort(DocumentEvent.ORDER);
-        return sorted.subList(sorted.size() - count, sorted.size());
     }
 
     /** The key of entry {@code n} of the window starting at {@code start}. */

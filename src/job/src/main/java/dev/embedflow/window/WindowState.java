@@ -51,13 +51,15 @@ public class WindowState {
         return nextEntry++;
     }
 
-    /** Merges another window's counts in and widens the bounds (sessions). */
+    /**
+     * Merges another window's counts in and widens the bounds (sessions). Its stored events are
+     * not: the caller moves them into this window's entries ({@link #setStoredEvents}, {@link
+     * #setNextEntry}).
+     */
     void absorb(WindowState other) {
         start = Math.min(start, other.start);
         end = Math.max(end, other.end);
         totalEvents += other.totalEvents;
-        storedEvents += other.storedEvents;
-        nextEntry = Math.max(nextEntry, other.nextEntry);
         newestEventTime = Math.max(newestEventTime, other.newestEventTime);
         other.eventTypes.forEach(t -> addSorted(eventTypes, t));
         other.sourceTopics.forEach(t -> addSorted(sourceTopics, t));
