@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes index actions to OpenSearch in bulk requests.
  *
- * <p>Threading: every field is touched on the task thread only. A request is performed on the
- * writer's single I/O thread, and its result comes back as a mailbox mail; the flush interval and
- * retry backoff are processing-time timers, which also run as mails.
+ * <p>Threading: every field is touched on the task thread only. A request is performed on one of
+ * the writer's I/O threads (one per request that may be in flight), and its result comes back as a
+ * mailbox mail; the flush interval and retry backoff are processing-time timers, which also run as
+ * mails.
  *
  * <p>Ordering: a bulk never holds two actions on the same id. Versioned actions (OpenSearch's
  * external versioning: the index keeps the newest version of a document whatever order they arrive
@@ -122,15 +123,21 @@ public final class OpenSearchSinkWriter implements SinkWriter<IndexAction> {
             connection.close();
             throw e;
         }
+        // One thread per request that may be in flight: a request blocks its thread until
+        // OpenSearch answers, so fewer threads would queue the bulks the limit lets go.
+        java.util.concurrent.atomic.AtomicInteger threads =
+                new java.util.concurrent.atomic.AtomicInteger();
         this.io =
-                Executors.newSingleThreadExecutor(
+                Executors.newFixedThreadPool(
+                        Math.max(1, settings.maxInFlightRequests()),
                         r -> {
                             Thread t =
                                     new Thread(
                                             r,
                                             "opensearch-sink-io-"
-                                                    + context.getTaskInfo()
-                                                            .getIndexOfThisSubtask());
+                                                    + context.getTaskInfo().getIndexOfThisSubtask()
+                                                    + "-"
+                                                    + threads.incrementAndGet());
                             t.setDaemon(true);
                             return t;
                         });
