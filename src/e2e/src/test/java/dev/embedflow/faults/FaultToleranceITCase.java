@@ -669,18 +669,8 @@ class FaultToleranceITCase {
     }
 
     private static boolean sameVector(float[] expected, float[] actual) {
-        if (expected.length != actual.length) {
-            return false;
-        }
-        double dot = 0;
-        double ne = 0;
-        double na = 0;
-        for (int i = 0; i < expected.length; i++) {
-            dot += expected[i] * actual[i];
-            ne += expected[i] * expected[i];
-            na += actual[i] * actual[i];
-        }
-        return dot / Math.sqrt(ne * na) > 0.9999;
+        return expected.length == actual.length
+                && dev.embedflow.model.Embedding.cosine(expected, actual) > 0.9999;
     }
 
     private static <T> Set<T> difference(Set<T> a, Set<T> b) {
