@@ -4,6 +4,8 @@ import dev.embedflow.batch.BatchJob;
 import dev.embedflow.batch.BatchOptions;
 import dev.embedflow.batch.BatchSummary;
 import dev.embedflow.batch.source.DocumentFormat;
+import dev.embedflow.embedding.EmbeddingOptions;
+import dev.embedflow.opensearch.OpenSearchOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,11 +32,13 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Exit codes: 0 done (dead letters are reported, not fatal), 1 the job could not run,",
-            "3 dead letters with --strict. Settings: FLINK_CONF_DIR/config.yaml, --config, -D;",
-            "the batch.* keys in the configuration reference. Examples:",
-            "  embedflow batch --input docs/ --input 'notes/**/*.md' \\",
-            "    -Dembedding.provider=openai -Dembedding.base-url=http://localhost:8090 \\",
-            "    -Dopensearch.hosts=http://localhost:9200",
+            "2 a setting is missing or wrong, 3 dead letters with --strict. Settings:",
+            "FLINK_CONF_DIR/config.yaml, --config, -D; the batch.* keys in the configuration",
+            "reference. Without embedding.* and opensearch.hosts it writes where `embedflow local`",
+            "runs (the local model, OpenSearch on localhost:9200). Examples:",
+            "  embedflow batch --input docs/ --input 'notes/**/*.md'",
+            "  embedflow batch --input docs/ -Dembedding.provider=openai \\",
+            "    -Dembedding.base-url=http://localhost:8090 -Dopensearch.hosts=http://search:9200",
             "  PGPASSWORD=... embedflow batch --jdbc-url jdbc:postgresql://db/shop --jdbc-user app \\",
             "    --password-env PGPASSWORD --table products -Dopensearch.hosts=http://localhost:9200"
         })
@@ -107,12 +111,35 @@ public final class BatchCommand implements Callable<Integer> {
         put(all, BatchOptions.JDBC_TABLE.key(), table);
         put(all, BatchOptions.JDBC_QUERY.key(), query);
         Configuration config = settings.load(all);
+        describeDefaults(config, System.err);
         if (!config.contains(HeartbeatManagerOptions.HEARTBEAT_INTERVAL)) {
             // On the local MiniCluster, accumulators (the progress line) travel with heartbeats.
             config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
         }
         BatchSummary summary = BatchJob.run(config, System.out);
         return strict && summary.deadLettered() > 0 ? DEAD_LETTERS_EXIT_CODE : 0;
+    }
+
+    /**
+     * With nothing configured, the batch job writes where {@code embedflow local} runs: the local
+     * model in process ({@code embedding.provider=local}, the same all-MiniLM-L6-v2 vectors as the
+     * local system's embedding server) and OpenSearch on localhost:9200 (the option's default).
+     * Says what it uses, on {@code log}.
+     */
+    static void describeDefaults(Configuration config, java.io.PrintStream log) {
+        if (config.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
+            config.set(EmbeddingOptions.PROVIDER, "local");
+            log.println(
+                    "Embedding with the local model (all-MiniLM-L6-v2, in process), as embedflow"
+                            + " local does; -Dembedding.provider=openai|tei|ollama and"
+                            + " -Dembedding.base-url=... use a service instead.");
+        }
+        log.println(
+                "Writing to OpenSearch at "
+                        + String.join(", ", config.get(OpenSearchOptions.HOSTS))
+                        + (config.getOptional(OpenSearchOptions.HOSTS).isEmpty()
+                                ? " (the default; -Dopensearch.hosts=... for another)"
+                                : ""));
     }
 
     private static void put(Map<String, String> settings, String key, String value) {

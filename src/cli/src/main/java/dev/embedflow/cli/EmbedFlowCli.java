@@ -27,7 +27,16 @@ import picocli.CommandLine.Command;
         })
 public final class EmbedFlowCli implements Runnable {
 
+    /** The exit code of a configuration error (a setting missing or wrong). */
+    public static final int CONFIGURATION_ERROR = 2;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace too.")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -46,21 +55,58 @@ public final class EmbedFlowCli implements Runnable {
     }
 
     /**
-     * Prints the message of a failure the user can act on (OpenSearch unreachable, TLS,
-     * credentials, an index that does not fit, a bad option value) instead of a stack trace;
-     * rethrows others.
+     * Prints the message of a failure the user can act on instead of a stack trace (with {@code
+     * --verbose}, the stack trace too): a configuration error (a setting missing or wrong; exit
+     * code {@value #CONFIGURATION_ERROR}), OpenSearch unreachable, TLS, credentials, an index that
+     * does not fit, a bad option value (exit code 1). Rethrows others.
      */
     private static int explain(
             Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult)
             throws Exception {
-        if (e instanceof OpenSearchConnectionException
+        boolean configuration = isConfigurationError(e);
+        if (configuration
+                || e instanceof OpenSearchConnectionException
                 || e instanceof IndexMismatchException
                 || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException) {
-            commandLine.getErr().println("Error: " + e.getMessage());
-            commandLine.getErr().flush();
-            return 1;
+            java.io.PrintWriter err = commandLine.getErr();
+            err.println((configuration ? "Configuration error: " : "Error: ") + message(e));
+            if (verbose(parseResult)) {
+                e.printStackTrace(err);
+            } else {
+                err.println("(--verbose shows the stack trace)");
+            }
+            err.flush();
+            return configuration ? CONFIGURATION_ERROR : 1;
         }
         throw e;
+    }
+
+    /** Flink's own configuration errors, wherever they are wrapped. */
+    static boolean isConfigurationError(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.flink.configuration.IllegalConfigurationException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String message(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.flink.configuration.IllegalConfigurationException) {
+                return c.getMessage();
+            }
+        }
+        return e.getMessage();
+    }
+
+    private static boolean verbose(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult p = parseResult; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
