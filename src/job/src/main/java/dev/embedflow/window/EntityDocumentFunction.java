@@ -322,11 +322,27 @@ public final class EntityDocumentFunction
         ctx.timerService().registerEventTimeTimer(cleanupTime(window.getEnd()));
     }
 
-    private void deleteTimers(WindowState window, Context ctx) {
+    private void deleteTimers(WindowState window, Context ctx) throws Exception {
         deleteFireTimers(window.getEnd(), ctx);
-        if (window.getUpdateDueAt() != 0) {
-            ctx.timerService().deleteProcessingTimeTimer(window.getUpdateDueAt());
+        cancelUpdate(window, ctx);
+    }
+
+    /**
+     * Cancels the window's pending update. Processing-time timers are one per key and timestamp, so
+     * the timer is deleted only if no other window of the entity falls due at the same time.
+     */
+    private void cancelUpdate(WindowState window, Context ctx) throws Exception {
+        long due = window.getUpdateDueAt();
+        if (due == 0) {
+            return;
         }
+        window.setUpdateDueAt(0);
+        for (WindowState other : windows.values()) {
+            if (other.getStart() != window.getStart() && other.getUpdateDueAt() == due) {
+                return;
+            }
+        }
+        ctx.timerService().deleteProcessingTimeTimer(due);
     }
 
     private void deleteFireTimers(long end, Context ctx) {
@@ -364,10 +380,7 @@ public final class EntityDocumentFunction
             }
         }
         for (Long start : expired) {
-            WindowState window = windows.get(start);
-            if (window.getUpdateDueAt() != 0) {
-                ctx.timerService().deleteProcessingTimeTimer(window.getUpdateDueAt());
-            }
+            cancelUpdate(windows.get(start), ctx);
             windows.remove(start);
             removeEvents(start);
         }
@@ -380,10 +393,7 @@ public final class EntityDocumentFunction
             String entity, WindowState window, Context ctx, Collector<ContextDocument> out)
             throws Exception {
         window.setFired(true);
-        if (window.getUpdateDueAt() != 0) {
-            ctx.timerService().deleteProcessingTimeTimer(window.getUpdateDueAt());
-            window.setUpdateDueAt(0);
-        }
+        cancelUpdate(window, ctx);
         if (window.isChanged() || !window.isPublished()) {
             publish(entity, window, ctx, out);
         }

@@ -329,6 +329,30 @@ class EntityDocumentFunctionTest {
     }
 
     @Test
+    void aWindowClosingDoesNotCancelTheUpdateAnotherWindowOfItsEntityWaitsFor() throws Exception {
+        // Processing-time timers are one per key and timestamp: two windows of one entity whose
+        // updates fall due at the same millisecond share one timer.
+        start(
+                WindowSpec.tumbling(Duration.ofHours(1), Duration.ZERO, WindowSpec.IdMode.HISTORY)
+                        .withUpdateInterval(Duration.ofSeconds(2)));
+        harness.setProcessingTime(1_000);
+        send(event("customer-42", T0 + MINUTE, "order.placed"));
+        send(event("customer-42", T0 + HOUR + MINUTE, "order.paid"));
+        harness.processWatermark(T0 + HOUR - 1); // the first window closes
+        assertThat(documents())
+                .extracting(ContextDocument::getId)
+                .containsExactly("customer-42@2026-03-01T10:00:00Z");
+
+        harness.setProcessingTime(3_000);
+
+        assertThat(documents())
+                .as("the open second window's update still comes")
+                .extracting(ContextDocument::getId)
+                .containsExactly(
+                        "customer-42@2026-03-01T10:00:00Z", "customer-42@2026-03-01T11:00:00Z");
+    }
+
+    @Test
     void aWindowClosingWithEventsAfterItsLastUpdateIsPublishedOnceMore() throws Exception {
         start(
                 WindowSpec.tumbling(Duration.ofHours(1), Duration.ZERO, WindowSpec.IdMode.LATEST)
