@@ -199,6 +199,62 @@ class BatchJobITCase {
     }
 
     @Test
+    void recordsWithoutATextFieldTakeTheirTextFromEveryTextFieldAndTheSummaryNamesThem(
+            OpenSearchNode node, OpenSearchTestIndex index) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("auto"));
+        Files.writeString(
+                in.resolve("products.csv"),
+                "sku,name,description,price\n"
+                        + "AB-1,Trail tent,A light tent for two.,199.00\n"
+                        + "AB-2,Camp stove,Burns gas quietly.,49.5\n");
+        Files.writeString(
+                in.resolve("notes.jsonl"),
+                "{\"id\": \"n1\", \"title\": \"Packing\", \"body\": \"Pack the stove last.\","
+                        + " \"pages\": 2}\n"
+                        + "{\"id\": \"n2\", \"title\": \"Rain\", \"body\": \"Dry the tent before"
+                        + " storing.\"}\n");
+        Configuration config =
+                BatchFixtures.config(node, index, server, in.resolveSibling("auto-dead-letters"));
+        config.setString("batch.input", in.toString());
+
+        BatchFixtures.Run run = BatchFixtures.run(config);
+
+        String p = in + "/";
+        Map<String, JsonNode> indexed = indexed(node, run.prepared().index().indexName());
+        assertThat(indexed.keySet())
+                .containsExactlyInAnyOrder(
+                        p + "products.csv:2#0",
+                        p + "products.csv:3#0",
+                        p + "notes.jsonl:n1#0",
+                        p + "notes.jsonl:n2#0");
+        assertThat(indexed.get(p + "products.csv:2#0").path("text").asText())
+                .contains("AB-1", "Trail tent", "A light tent for two.")
+                .doesNotContain("199.00");
+        assertThat(metadata(indexed, p + "products.csv:2#0"))
+                .containsEntry("price", "199.00")
+                .containsEntry("title", "Trail tent");
+        assertThat(indexed.get(p + "notes.jsonl:n1#0").path("text").asText())
+                .contains("Packing", "Pack the stove last.")
+                .doesNotContain("n1");
+        assertThat(metadata(indexed, p + "notes.jsonl:n1#0"))
+                .containsEntry("title", "Packing")
+                .containsEntry("pages", "2");
+        assertThat(run.summary().deadLettered()).isZero();
+        assertThat(run.summary().textFields())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "/body", 2L,
+                                "/title", 2L,
+                                "description", 2L,
+                                "name", 2L,
+                                "sku", 2L));
+        assertThat(run.console())
+                .contains(
+                        "text from:           /body (2), /title (2), description (2), name (2),"
+                                + " sku (2)");
+    }
+
+    @Test
     void badFilesAndRecordsAreReportedWithPathAndLineAndEverythingElseIsIndexed(
             OpenSearchNode node, OpenSearchTestIndex index) throws Exception {
         Path in = Files.createDirectories(dir.resolve("bad"));

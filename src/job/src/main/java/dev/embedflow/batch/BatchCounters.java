@@ -33,6 +33,9 @@ public final class BatchCounters {
     /** Stale chunks deleted (left from a longer version of a document). */
     public static final String DELETED = ChangeDetector.DELETED;
 
+    /** Documents per record field their text came from (a {@code FieldCounts}). */
+    public static final String TEXT_FIELDS = "embedflow.text-fields";
+
     /** Dead letters of the source and embedding stages. */
     public static final String DEAD_LETTERS = "embedflow.dead-letters";
 }

@@ -174,12 +174,12 @@ public final class BatchJob {
                 config.get(BatchOptions.FORMAT),
                 new RecordFields(
                         config.get(BatchOptions.JSON_ID_POINTER),
-                        config.get(BatchOptions.JSON_TEXT_POINTERS),
+                        config.getOptional(BatchOptions.JSON_TEXT_POINTERS).orElse(List.of()),
                         config.get(BatchOptions.JSON_TITLE_POINTER),
                         config.getOptional(BatchOptions.JSON_METADATA_POINTERS).orElse(List.of())),
                 new RecordFields(
                         config.get(BatchOptions.CSV_ID_COLUMN),
-                        config.get(BatchOptions.CSV_TEXT_COLUMNS),
+                        config.getOptional(BatchOptions.CSV_TEXT_COLUMNS).orElse(List.of()),
                         config.get(BatchOptions.CSV_TITLE_COLUMN),
                         List.of()),
                 separator.charAt(0));

@@ -42,23 +42,29 @@ public final class BatchOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "JSON pointer of a record's id (document id <path>:<id>); without it"
-                                    + " the line (JSON lines) or array position (JSON) is used.");
+                            "JSON pointer of a record's id (document id <path>:<id>). Unset: /id"
+                                    + " when the record has it, else the line (JSON lines) or"
+                                    + " array position (JSON).");
 
     public static final ConfigOption<List<String>> JSON_TEXT_POINTERS =
             key("batch.json.text-pointers")
                     .stringType()
                     .asList()
-                    .defaultValues("/text")
+                    .noDefaultValue()
                     .withDescription(
                             "JSON pointers of the fields whose values are a record's text, joined"
-                                    + " by blank lines. A record with none is dead-lettered.");
+                                    + " by blank lines. Unset: /text when the record has it, else"
+                                    + " every top-level field holding text (not a number or"
+                                    + " boolean) but the id. A record with no text is"
+                                    + " dead-lettered.");
 
     public static final ConfigOption<String> JSON_TITLE_POINTER =
             key("batch.json.title-pointer")
                     .stringType()
-                    .defaultValue("/title")
-                    .withDescription("JSON pointer of a record's title (metadata.title).");
+                    .noDefaultValue()
+                    .withDescription(
+                            "JSON pointer of a record's title (metadata.title). Unset: /title,"
+                                    + " else /name.");
 
     public static final ConfigOption<List<String>> JSON_METADATA_POINTERS =
             key("batch.json.metadata-pointers")
@@ -74,23 +80,27 @@ public final class BatchOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "CSV column holding a row's id (document id <path>:<id>); without it"
-                                    + " the line number is used.");
+                            "CSV column holding a row's id (document id <path>:<id>). Unset: the"
+                                    + " column id when there is one, else the line number.");
 
     public static final ConfigOption<List<String>> CSV_TEXT_COLUMNS =
             key("batch.csv.text-columns")
                     .stringType()
                     .asList()
-                    .defaultValues("text")
+                    .noDefaultValue()
                     .withDescription(
                             "CSV columns whose values are a row's text; the other columns become"
-                                    + " metadata.");
+                                    + " metadata. Unset: the column text when there is one, else"
+                                    + " every column holding text (not a number or boolean) but"
+                                    + " the id. The run's summary names the fields it used.");
 
     public static final ConfigOption<String> CSV_TITLE_COLUMN =
             key("batch.csv.title-column")
                     .stringType()
-                    .defaultValue("title")
-                    .withDescription("CSV column holding a row's title (metadata.title).");
+                    .noDefaultValue()
+                    .withDescription(
+                            "CSV column holding a row's title (metadata.title). Unset: title,"
+                                    + " else name.");
 
     public static final ConfigOption<String> CSV_SEPARATOR =
             key("batch.csv.separator")

@@ -2,6 +2,7 @@ package dev.embedflow.batch;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -16,6 +17,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * @param deadLettered dead letters of every stage (source, embedding, index)
  * @param deleted stale chunks deleted
  * @param elapsed the run's wall-clock time
+ * @param textFields documents per record field (JSON pointer, column) their text came from
  */
 @PublicEvolving
 public record BatchSummary(
@@ -27,7 +29,12 @@ public record BatchSummary(
         long unchanged,
         long deadLettered,
         long deleted,
-        Duration elapsed) {
+        Duration elapsed,
+        Map<String, Long> textFields) {
+
+    public BatchSummary {
+        textFields = textFields == null ? Map.of() : new TreeMap<>(textFields);
+    }
 
     /** A summary from accumulator values (absent ones are 0), plus dead letters counted apart. */
     public static BatchSummary of(
@@ -41,7 +48,13 @@ public record BatchSummary(
                 get(accumulators, BatchCounters.UNCHANGED),
                 get(accumulators, BatchCounters.DEAD_LETTERS) + sinkDeadLetters,
                 get(accumulators, BatchCounters.DELETED),
-                elapsed);
+                elapsed,
+                fieldCounts(accumulators.get(BatchCounters.TEXT_FIELDS)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> fieldCounts(Object value) {
+        return value instanceof Map<?, ?> map ? (Map<String, Long>) map : Map.of();
     }
 
     static long get(Map<String, Object> accumulators, String name) {
@@ -51,22 +64,35 @@ public record BatchSummary(
     /** The summary printed at the end of a run. */
     public String format() {
         return String.format(
-                "Batch run finished in %s%n"
-                        + "  files read:          %d (%s)%n"
-                        + "  documents:           %d%n"
-                        + "  chunks:              %d%n"
-                        + "  embedded:            %d%n"
-                        + "  skipped (unchanged): %d%n"
-                        + "  stale chunks deleted: %d%n"
-                        + "  dead-lettered:       %d",
-                BatchProgress.duration(elapsed),
-                files,
-                BatchProgress.bytes(bytes),
-                documents,
-                chunks,
-                embedded,
-                unchanged,
-                deleted,
-                deadLettered);
+                        "Batch run finished in %s%n"
+                                + "  files read:          %d (%s)%n"
+                                + "  documents:           %d%n"
+                                + "  chunks:              %d%n"
+                                + "  embedded:            %d%n"
+                                + "  skipped (unchanged): %d%n"
+                                + "  stale chunks deleted: %d%n"
+                                + "  dead-lettered:       %d",
+                        BatchProgress.duration(elapsed),
+                        files,
+                        BatchProgress.bytes(bytes),
+                        documents,
+                        chunks,
+                        embedded,
+                        unchanged,
+                        deleted,
+                        deadLettered)
+                + textFrom();
+    }
+
+    /** A line naming the record fields the text came from, with their counts; empty if none. */
+    private String textFrom() {
+        if (textFields.isEmpty()) {
+            return "";
+        }
+        return String.format(
+                "%n  text from:           %s",
+                textFields.entrySet().stream()
+                        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                        .collect(java.util.stream.Collectors.joining(", ")));
     }
 }

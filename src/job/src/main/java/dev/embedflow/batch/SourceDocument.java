@@ -20,6 +20,8 @@ import org.apache.flink.annotation.Internal;
  * @param metadata further fields (strings), e.g. a CSV row's other columns
  * @param parts the text, in parts that chunks never span: Markdown sections, PDF pages
  * @param origin where to look when something is wrong with it
+ * @param textFields the record fields (JSON pointers, column names) its text came from; empty for a
+ *     whole file
  */
 @Internal
 public record SourceDocument(
@@ -30,8 +32,22 @@ public record SourceDocument(
         String title,
         Map<String, String> metadata,
         List<Part> parts,
-        Origin origin)
+        Origin origin,
+        List<String> textFields)
         implements Serializable {
+
+    /** A document that is a whole file (no record fields). */
+    public SourceDocument(
+            String id,
+            String source,
+            String path,
+            String format,
+            String title,
+            Map<String, String> metadata,
+            List<Part> parts,
+            Origin origin) {
+        this(id, source, path, format, title, metadata, parts, origin, List.of());
+    }
 
     public SourceDocument {
         Objects.requireNonNull(id, "id");
@@ -41,6 +57,7 @@ public record SourceDocument(
         metadata = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
         parts = List.copyOf(parts);
         Objects.requireNonNull(origin, "origin");
+        textFields = textFields == null ? List.of() : List.copyOf(textFields);
     }
 
     /**

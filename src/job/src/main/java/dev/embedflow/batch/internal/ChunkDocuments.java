@@ -39,6 +39,7 @@ public final class ChunkDocuments extends ProcessFunction<SourceItem, Chunk> {
     private transient LongCounter bytes;
     private transient LongCounter documents;
     private transient LongCounter chunks;
+    private transient FieldCounts textFields;
 
     public ChunkDocuments(TextChunker chunker, String model) {
         this.chunker = chunker;
@@ -51,6 +52,8 @@ public final class ChunkDocuments extends ProcessFunction<SourceItem, Chunk> {
         bytes = counter(BatchCounters.BYTES);
         documents = counter(BatchCounters.DOCUMENTS);
         chunks = counter(BatchCounters.CHUNKS);
+        textFields = new FieldCounts();
+        getRuntimeContext().addAccumulator(BatchCounters.TEXT_FIELDS, textFields);
     }
 
     private LongCounter counter(String name) {
@@ -82,6 +85,7 @@ public final class ChunkDocuments extends ProcessFunction<SourceItem, Chunk> {
             }
             documents.add(1);
             chunks.add(made.size());
+            document.textFields().forEach(textFields::add);
             made.forEach(out::collect);
         }
     }

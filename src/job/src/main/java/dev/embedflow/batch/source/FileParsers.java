@@ -217,15 +217,28 @@ public final class FileParsers implements Serializable {
         if (!node.isObject()) {
             return deadLetter(path, line, "not a JSON object: " + node.getNodeType(), raw);
         }
-        RecordFields fields = jsonFields;
+        RecordFields configured = jsonFields;
+        String idPointer =
+                configured.id() != null
+                        ? configured.id()
+                        : (hasText(node.get("id")) || node.path("id").isNumber() ? "/id" : null);
         String key = position;
-        if (fields.id() != null) {
-            JsonNode id = node.at(fields.id());
+        if (idPointer != null) {
+            JsonNode id = node.at(idPointer);
             if (!id.isValueNode() || id.asText().isBlank()) {
-                return deadLetter(path, line, "no id at " + fields.id(), raw);
+                return deadLetter(path, line, "no id at " + idPointer, raw);
             }
             key = id.asText();
         }
+        String titlePointer =
+                configured.title() != null
+                        ? configured.title()
+                        : hasText(node.get("title"))
+                                ? "/title"
+                                : hasText(node.get("name")) ? "/name" : null;
+        List<String> textPointers =
+                configured.findsText() ? jsonTextFields(node, idPointer) : configured.text();
+        RecordFields fields = configured.resolved(idPointer, textPointers, titlePointer);
         List<String> texts = new ArrayList<>();
         for (String pointer : fields.text()) {
             JsonNode value = node.at(pointer);
@@ -236,7 +249,13 @@ public final class FileParsers implements Serializable {
             }
         }
         if (texts.isEmpty()) {
-            return deadLetter(path, line, "no text at " + String.join(", ", fields.text()), raw);
+            return deadLetter(
+                    path,
+                    line,
+                    fields.text().isEmpty()
+                            ? "no field holds text (set batch.json.text-pointers)"
+                            : "no text at " + String.join(", ", fields.text()),
+                    raw);
         }
         String title = fields.title() == null ? null : node.at(fields.title()).asText(null);
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -246,7 +265,7 @@ public final class FileParsers implements Serializable {
                             e -> {
                                 if (e.getValue().isValueNode()
                                         && !e.getValue().isNull()
-                                        && !fields.isDocumentField("/" + e.getKey())) {
+                                        && !fields.isDocumentField(pointer(e.getKey()))) {
                                     metadata.put(e.getKey(), e.getValue().asText());
                                 }
                             });
@@ -267,7 +286,8 @@ public final class FileParsers implements Serializable {
                         title,
                         metadata,
                         List.of(Part.of(String.join("\n\n", texts))),
-                        Origin.file(path, line)));
+                        Origin.file(path, line),
+                        fields.text()));
     }
 
     // ---------------------------------------------------------------- CSV
@@ -344,10 +364,58 @@ public final class FileParsers implements Serializable {
         };
     }
 
+    /**
+     * A record's text fields when none are configured: {@code /text} if it holds text, else every
+     * top-level field holding text but the id.
+     */
+    static List<String> jsonTextFields(JsonNode node, String idPointer) {
+        if (hasText(node.get("text"))) {
+            return List.of("/text");
+        }
+        List<String> pointers = new ArrayList<>();
+        node.properties()
+                .forEach(
+                        e -> {
+                            String pointer = pointer(e.getKey());
+                            if (hasText(e.getValue()) && !pointer.equals(idPointer)) {
+                                pointers.add(pointer);
+                            }
+                        });
+        return pointers;
+    }
+
+    /** A top-level field's JSON pointer ({@code ~} and {@code /} escaped). */
+    static String pointer(String field) {
+        return "/" + field.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static boolean hasText(JsonNode value) {
+        return value != null && value.isTextual() && !value.asText().isBlank();
+    }
+
+    /** Whether a CSV or table value is text: not blank, not a number, not a boolean. */
+    static boolean isText(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        String v = value.strip();
+        return !NUMBER.matcher(v).matches()
+                && !v.equalsIgnoreCase("true")
+                && !v.equalsIgnoreCase("false");
+    }
+
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+
     private SourceItem csvRecord(String path, long line, Map<String, String> values) {
-        RecordFields fields = csvFields;
+        RecordFields configured = csvFields;
         String raw = String.join(String.valueOf(csvSeparator), values.values());
         String key = String.valueOf(line);
+        String idColumn =
+                configured.id() != null
+                        ? configured.id()
+                        : values.get("id") != null && !values.get("id").isBlank() ? "id" : null;
+        RecordFields fields = configured.resolved(idColumn, configured.text(), configured.title());
         if (fields.id() != null) {
             String id = values.get(fields.id());
             if (id == null || id.isBlank()) {
@@ -366,7 +434,13 @@ public final class FileParsers implements Serializable {
                         Origin.file(path, line));
         return document != null
                 ? document
-                : deadLetter(path, line, "no text in " + String.join(", ", fields.text()), raw);
+                : deadLetter(
+                        path,
+                        line,
+                        fields.findsText()
+                                ? "no column holds text (set batch.csv.text-columns)"
+                                : "no text in " + String.join(", ", fields.text()),
+                        raw);
     }
 
     /**
@@ -379,8 +453,26 @@ public final class FileParsers implements Serializable {
             String path,
             String format,
             Map<String, String> values,
-            RecordFields fields,
+            RecordFields given,
             Origin origin) {
+        List<String> columns = given.text();
+        if (given.findsText()) {
+            columns =
+                    isText(values.get("text"))
+                            ? List.of("text")
+                            : values.entrySet().stream()
+                                    .filter(e -> isText(e.getValue()))
+                                    .map(Map.Entry::getKey)
+                                    .filter(c -> !c.equals(given.id()))
+                                    .toList();
+        }
+        String titleColumn =
+                given.title() != null
+                        ? given.title()
+                        : isText(values.get("title"))
+                                ? "title"
+                                : isText(values.get("name")) ? "name" : null;
+        RecordFields fields = given.resolved(given.id(), columns, titleColumn);
         List<String> texts = new ArrayList<>();
         for (String column : fields.text()) {
             String value = values.get(column);
@@ -412,7 +504,8 @@ public final class FileParsers implements Serializable {
                         title,
                         metadata,
                         List.of(Part.of(String.join("\n\n", texts))),
-                        origin));
+                        origin,
+                        fields.text()));
     }
 
     // ---------------------------------------------------------------- text, Markdown
