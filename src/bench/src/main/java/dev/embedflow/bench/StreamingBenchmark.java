@@ -517,6 +517,7 @@ final class StreamingBenchmark {
      */
     private void awaitEventsIndexed(String index, String prefix, long events) throws Exception {
         long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+        SemanticSearch search = new SemanticSearch(connection);
         long counted = 0;
         while (counted < events) {
             if (System.nanoTime() > deadline) {
@@ -524,7 +525,7 @@ final class StreamingBenchmark {
                         "The index counts " + counted + " of " + events + " events");
             }
             Thread.sleep(POLL_THROUGHPUT.toMillis() * 4);
-            counted = new SemanticSearch(connection).eventsCovered(index, prefix);
+            counted = search.eventsCovered(index, prefix);
         }
     }
 

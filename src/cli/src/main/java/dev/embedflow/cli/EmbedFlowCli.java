@@ -63,14 +63,18 @@ public final class EmbedFlowCli implements Runnable {
     private static int explain(
             Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult)
             throws Exception {
-        boolean configuration = isConfigurationError(e);
+        java.util.Optional<Throwable> setting = configurationError(e);
+        boolean configuration = setting.isPresent();
         if (configuration
                 || e instanceof OpenSearchConnectionException
                 || e instanceof IndexMismatchException
                 || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException) {
             java.io.PrintWriter err = commandLine.getErr();
-            err.println((configuration ? "Configuration error: " : "Error: ") + message(e));
+            err.println(
+                    configuration
+                            ? "Configuration error: " + setting.get().getMessage()
+                            : "Error: " + e.getMessage());
             if (verbose(parseResult)) {
                 e.printStackTrace(err);
             } else {
@@ -82,23 +86,14 @@ public final class EmbedFlowCli implements Runnable {
         throw e;
     }
 
-    /** Flink's own configuration errors, wherever they are wrapped. */
-    static boolean isConfigurationError(Throwable e) {
+    /** Flink's own configuration error among the causes of {@code e}, if there is one. */
+    static java.util.Optional<Throwable> configurationError(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof org.apache.flink.configuration.IllegalConfigurationException) {
-                return true;
+                return java.util.Optional.of(c);
             }
         }
-        return false;
-    }
-
-    private static String message(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof org.apache.flink.configuration.IllegalConfigurationException) {
-                return c.getMessage();
-            }
-        }
-        return e.getMessage();
+        return java.util.Optional.empty();
     }
 
     private static boolean verbose(CommandLine.ParseResult parseResult) {

@@ -1,11 +1,7 @@
 package dev.embedflow.qa;
 
-import dev.embedflow.config.JobConfiguration;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.embedflow.config.JobArguments;
 import java.util.concurrent.CountDownLatch;
-import org.apache.flink.configuration.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,29 +24,9 @@ public final class QaMain {
     private QaMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        Path configFile = null;
-        Map<String, String> dynamic = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--config") && i + 1 < args.length) {
-                configFile = Path.of(args[++i]);
-            } else if (arg.startsWith("-D") && arg.contains("=")) {
-                String setting = arg.substring(2);
-                int eq = setting.indexOf('=');
-                dynamic.put(setting.substring(0, eq), setting.substring(eq + 1));
-            } else {
-                System.err.println(
-                        "usage: embedflow-qa [--config FILE] [-Dkey=value ...]; unknown argument: "
-                                + arg);
-                System.exit(2);
-            }
-        }
         QaApplication app;
         try {
-            Configuration conf =
-                    JobConfiguration.load(
-                            JobConfiguration.flinkConfDirFromEnvironment(), configFile, dynamic);
-            app = QaApplication.start(conf, System.getenv());
+            app = QaApplication.start(JobArguments.parse(args).load(), System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("embedflow-qa: " + e.getMessage());
             System.exit(2);

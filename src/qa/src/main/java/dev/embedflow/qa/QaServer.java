@@ -242,10 +242,7 @@ public final class QaServer implements AutoCloseable {
         choice.putObject("message").put("role", "assistant").put("content", answer.text());
         choice.putNull("logprobs");
         choice.put("finish_reason", answer.finishReason());
-        ObjectNode usage = body.putObject("usage");
-        usage.put("prompt_tokens", answer.promptTokens());
-        usage.put("completion_tokens", answer.completionTokens());
-        usage.put("total_tokens", answer.promptTokens() + answer.completionTokens());
+        body.set("usage", usage(answer));
         body.set("citations", citations(answer.citations()));
         json(ctx, 200, body);
     }
@@ -311,12 +308,18 @@ public final class QaServer implements AutoCloseable {
                 .put("index", 0)
                 .put("finish_reason", answer.finishReason())
                 .putObject("delta");
-        ObjectNode usage = last.putObject("usage");
+        last.set("usage", usage(answer));
+        send(res, last);
+        sendRaw(res, "data: [DONE]\n\n");
+    }
+
+    /** OpenAI's {@code usage}: prompt, completion and total tokens. */
+    private static ObjectNode usage(Answer answer) {
+        ObjectNode usage = JSON.createObjectNode();
         usage.put("prompt_tokens", answer.promptTokens());
         usage.put("completion_tokens", answer.completionTokens());
         usage.put("total_tokens", answer.promptTokens() + answer.completionTokens());
-        send(res, last);
-        sendRaw(res, "data: [DONE]\n\n");
+        return usage;
     }
 
     private static ObjectNode chunk(String id, long createdAt, String model) {

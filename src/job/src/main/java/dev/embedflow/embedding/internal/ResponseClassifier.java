@@ -2,10 +2,7 @@ package dev.embedflow.embedding.internal;
 
 import dev.embedflow.embedding.EmbeddingException;
 import dev.embedflow.embedding.Outcome;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeoutException;
+import dev.embedflow.http.TransportFailure;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -36,19 +33,10 @@ public final class ResponseClassifier {
 
     /** The outcome of a request that got no HTTP response because of {@code failure}. */
     public static Outcome classify(Throwable failure) {
-        Throwable t = EmbeddingException.unwrap(failure);
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
-                return Outcome.RETRYABLE_TIMEOUT;
-            }
-        }
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ConnectException
-                    || c instanceof ClosedChannelException
-                    || c instanceof IOException) {
-                return Outcome.RETRYABLE_CONNECTION;
-            }
-        }
-        return Outcome.FATAL;
+        return switch (TransportFailure.of(EmbeddingException.unwrap(failure))) {
+            case TIMEOUT -> Outcome.RETRYABLE_TIMEOUT;
+            case CONNECTION -> Outcome.RETRYABLE_CONNECTION;
+            case OTHER -> Outcome.FATAL;
+        };
     }
 }

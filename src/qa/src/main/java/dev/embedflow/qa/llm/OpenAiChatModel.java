@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.http.Backoff;
 import dev.embedflow.http.RetryAfter;
+import dev.embedflow.http.Secrets;
+import dev.embedflow.http.TransportFailure;
 import dev.embedflow.opensearch.SecretSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,9 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
@@ -53,7 +51,6 @@ public final class OpenAiChatModel implements ChatModel {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatModel.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 4_096;
-    private static final Pattern KEY_LIKE = Pattern.compile("sk-[A-Za-z0-9_\\-*]{4,}");
     private static final Object END = new Object();
 
     /** Waits between retries; tests record the waits instead of sleeping. */
@@ -333,35 +330,29 @@ public final class OpenAiChatModel implements ChatModel {
         }
 
         private AttemptFailed transportFailure(Throwable failure) {
-            for (Throwable c = failure; c != null; c = c.getCause()) {
-                if (c instanceof TimeoutException
-                        || c.getClass().getSimpleName().contains("Timeout")) {
-                    return new AttemptFailed(
-                            LlmException.Reason.TIMEOUT,
-                            "the LLM did not answer in time",
-                            true,
-                            Optional.empty());
-                }
-            }
-            for (Throwable c = failure; c != null; c = c.getCause()) {
-                if (c instanceof ConnectException
-                        || c instanceof ClosedChannelException
-                        || c instanceof IOException) {
-                    return new AttemptFailed(
-                            LlmException.Reason.CONNECTION,
-                            "cannot reach the LLM at "
-                                    + baseUrl.getHost()
-                                    + ": "
-                                    + c.getClass().getSimpleName(),
-                            true,
-                            Optional.empty());
-                }
-            }
-            return new AttemptFailed(
-                    LlmException.Reason.BAD_RESPONSE,
-                    "the LLM request failed: " + failure.getClass().getSimpleName(),
-                    false,
-                    Optional.empty());
+            return switch (TransportFailure.of(failure)) {
+                case TIMEOUT ->
+                        new AttemptFailed(
+                                LlmException.Reason.TIMEOUT,
+                                "the LLM did not answer in time",
+                                true,
+                                Optional.empty());
+                case CONNECTION ->
+                        new AttemptFailed(
+                                LlmException.Reason.CONNECTION,
+                                "cannot reach the LLM at "
+                                        + baseUrl.getHost()
+                                        + ": "
+                                        + failure.getClass().getSimpleName(),
+                                true,
+                                Optional.empty());
+                case OTHER ->
+                        new AttemptFailed(
+                                LlmException.Reason.BAD_RESPONSE,
+                                "the LLM request failed: " + failure.getClass().getSimpleName(),
+                                false,
+                                Optional.empty());
+            };
         }
 
         @Override
@@ -418,8 +409,7 @@ public final class OpenAiChatModel implements ChatModel {
     }
 
     private String scrub(String text) {
-        String out = apiKey == null ? text : text.replace(apiKey, "***");
-        return KEY_LIKE.matcher(out).replaceAll("sk-***");
+        return Secrets.scrub(text, apiKey);
     }
 
     private static String cut(String s, int max) {

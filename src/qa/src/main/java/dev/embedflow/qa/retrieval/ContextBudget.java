@@ -138,10 +138,7 @@ public final class ContextBudget {
         int used = 0;
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
-            int size =
-                    new String(Character.toChars(cp))
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)
-                            .length;
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (used + size > bytes) {
                 break;
             }

@@ -39,7 +39,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public synchronized Optional<Session> load(String tenant, String id) {
         expire();
-        String key = RedisSessionStore.key(tenant, id);
+        String key = SessionStore.key(tenant, id);
         Entry entry = sessions.get(key);
         if (entry == null) {
             return Optional.empty();
@@ -51,7 +51,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public synchronized void append(String tenant, String id, Turn turn) {
         expire();
-        String key = RedisSessionStore.key(tenant, id);
+        String key = SessionStore.key(tenant, id);
         Entry entry = sessions.get(key);
         List<Turn> turns = new ArrayList<>(entry == null ? List.of() : entry.turns());
         turns.add(turn);
@@ -69,7 +69,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public synchronized boolean delete(String tenant, String id) {
         expire();
-        return sessions.remove(RedisSessionStore.key(tenant, id)) != null;
+        return sessions.remove(SessionStore.key(tenant, id)) != null;
     }
 
     @Override

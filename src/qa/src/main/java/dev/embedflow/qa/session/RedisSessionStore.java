@@ -12,10 +12,10 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Sessions in Redis, shared by every replica of the service: one list per session under {@code
- * embedflow:qa:{tenant}:session:{id}}, one JSON turn per element. Appending is one transaction
- * ({@code RPUSH}, {@code LTRIM} to the newest {@code maxTurns}, {@code EXPIRE}); reading ({@code
- * LRANGE}) restarts the time to live as well, so a session lives {@code ttl} after its last use.
+ * Sessions in Redis, shared by every replica of the service: one list per session under {@link
+ * SessionStore#key}, one JSON turn per element. Appending is one transaction ({@code RPUSH}, {@code
+ * LTRIM} to the newest {@code maxTurns}, {@code EXPIRE}); reading ({@code LRANGE}) restarts the
+ * time to live as well, so a session lives {@code ttl} after its last use.
  */
 public final class RedisSessionStore implements SessionStore {
 
@@ -66,10 +66,6 @@ public final class RedisSessionStore implements SessionStore {
         this.where = url.getScheme() + "://" + url.getHost() + ":" + port;
     }
 
-    static String key(String tenant, String id) {
-        return "embedflow:qa:" + tenant + ":session:" + id;
-    }
-
     @Override
     public String kind() {
         return "redis";
@@ -77,7 +73,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public Optional<Session> load(String tenant, String id) {
-        String key = key(tenant, id);
+        String key = SessionStore.key(tenant, id);
         try (AbstractTransaction tx = jedis.multi()) {
             var turns = tx.lrange(key, 0, -1);
             tx.expire(key, ttl.toSeconds());
@@ -94,7 +90,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public void append(String tenant, String id, Turn turn) {
-        String key = key(tenant, id);
+        String key = SessionStore.key(tenant, id);
         try (AbstractTransaction tx = jedis.multi()) {
             tx.rpush(key, TurnCodec.encode(turn));
             tx.ltrim(key, -maxTurns, -1);
@@ -108,7 +104,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public boolean delete(String tenant, String id) {
         try {
-            return jedis.del(key(tenant, id)) > 0;
+            return jedis.del(SessionStore.key(tenant, id)) > 0;
         } catch (JedisException e) {
             throw unavailable(e);
         }

@@ -12,6 +12,11 @@ public interface SessionStore extends AutoCloseable {
     /** Session ids clients may use: 1 to 128 letters, digits, '-', '_' or '.'. */
     Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
+    /** The key of a tenant's session: {@code embedflow:qa:{tenant}:session:{id}}. */
+    static String key(String tenant, String id) {
+        return "embedflow:qa:" + tenant + ":session:" + id;
+    }
+
     /** {@code redis} or {@code memory}: what the service reports in /health and at start-up. */
     String kind();
 

@@ -1,10 +1,13 @@
-package dev.embedflow.embedding.internal;
+package dev.embedflow.http;
 
 import java.util.regex.Pattern;
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 
-/** Removes secrets from text that may end up in logs, exceptions or dead letters. */
-@Internal
+/**
+ * Removes secrets from text that may end up in logs, exceptions or dead letters: the embedding
+ * providers' and the Q&A service's LLM client's error messages.
+ */
+@PublicEvolving
 public final class Secrets {
 
     /** OpenAI-style keys, also when a service echoes them half-masked ({@code sk-abc***xyz}). */
