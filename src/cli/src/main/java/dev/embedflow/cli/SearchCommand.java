@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Embeds the query with the index's model and prints the nearest documents.",
-            "The query is embedded by the local model (all-MiniLM-L6-v2) unless embedding.*"
+            "The query is embedded by the local model the index records (all-MiniLM-L6-v2 or"
+                    + " all-MiniLM-L6-v2-int8) unless embedding.*"
                     + " settings name a provider (as for the job: -Dembedding.provider=openai ...);"
                     + " an index built with another model is refused."
         })
@@ -125,7 +126,7 @@ final class SearchCommand implements Callable<Integer> {
             if (until != null) {
                 q.until(instant("--until", until, true));
             }
-            try (QueryEmbedder embedder = QueryEmbedder.fromConfiguration(conf)) {
+            try (QueryEmbedder embedder = QueryEmbedder.fromConfiguration(conf, model)) {
                 float[] vector = embedder.embed(query);
                 if (!JobModel.sameModel(model, embedder.model())) {
                     err.printf(

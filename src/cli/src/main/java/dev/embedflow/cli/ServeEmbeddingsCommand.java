@@ -1,6 +1,7 @@
 package dev.embedflow.cli;
 
 import dev.embedflow.model.LocalEmbeddingModel;
+import dev.embedflow.model.LocalModel;
 import dev.embedflow.model.LocalModelConfig;
 import dev.embedflow.model.server.EmbeddingServer;
 import java.io.PrintWriter;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "serve-embeddings",
         mixinStandardHelpOptions = true,
-        description = "Serves all-MiniLM-L6-v2 over the OpenAI embeddings API.",
+        description =
+                "Serves all-MiniLM-L6-v2 (or its int8 export) over the OpenAI embeddings API.",
         footer = {
             "",
             "Endpoints: POST /v1/embeddings, GET /v1/models, GET /health. Runs until Ctrl-C."
@@ -41,6 +43,9 @@ final class ServeEmbeddingsCommand implements Callable<Integer> {
                 "Default: ${DEFAULT-VALUE}."
             })
     String apiKeyEnv = "EMBEDFLOW_SERVER_API_KEY";
+
+    @Option(names = "--model", description = "all-MiniLM-L6-v2 (default) or all-MiniLM-L6-v2-int8.")
+    String modelName = LocalModel.DEFAULT.id();
 
     @Option(
             names = "--max-inputs",
@@ -73,7 +78,8 @@ final class ServeEmbeddingsCommand implements Callable<Integer> {
                         .withIntraOpThreads(threads)
                         .withMaxBatchSize(batchSize)
                         .withMaxQueuedTexts(maxQueuedTexts);
-        LocalEmbeddingModel model = LocalEmbeddingModel.create(config);
+        LocalEmbeddingModel model =
+                LocalEmbeddingModel.create(LocalModel.forName(modelName), config);
         EmbeddingServer server;
         try {
             server =

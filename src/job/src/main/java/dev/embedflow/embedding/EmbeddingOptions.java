@@ -36,7 +36,10 @@ public final class EmbeddingOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Model name sent to the service. Required for openai and ollama;"
-                                    + " TEI serves one model; local is all-MiniLM-L6-v2.");
+                                    + " TEI serves one model; local runs all-MiniLM-L6-v2 (the"
+                                    + " default) or all-MiniLM-L6-v2-int8 (its int8 export, about"
+                                    + " 2.3x faster on a CPU; its own index, never mixed with"
+                                    + " fp32 vectors).");
 
     public static final ConfigOption<Integer> DIMENSIONS =
             key("embedding.dimensions")

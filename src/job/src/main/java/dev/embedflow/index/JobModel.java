@@ -37,7 +37,13 @@ public final class JobModel {
     private static Optional<ModelInfo> fromIndex(Configuration config, EmbeddingConfig embedding) {
         Optional<String> configured =
                 embedding.provider() == ProviderKind.LOCAL
-                        ? Optional.of(EmbeddingProviders.defaultModel(ProviderKind.LOCAL))
+                        ? Optional.of(
+                                embedding
+                                        .model()
+                                        .orElseGet(
+                                                () ->
+                                                        EmbeddingProviders.defaultModel(
+                                                                ProviderKind.LOCAL)))
                         : embedding.model();
         if (configured.isEmpty()) {
             return Optional.empty(); // e.g. TEI: the service alone knows its model

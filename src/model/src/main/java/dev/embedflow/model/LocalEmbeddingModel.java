@@ -1,20 +1,21 @@
 package dev.embedflow.model;
 
-import dev.embedflow.chunk.ChunkOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The {@code local} embedding provider: sentence-transformers all-MiniLM-L6-v2 run in-process with
- * ONNX Runtime, fully offline (model and tokenizer come from the classpath). 384-dimensional,
- * L2-normalised vectors from attention-masked mean pooling; at most {@value #MAX_TOKENS} tokens per
- * text, {@code [CLS]} and {@code [SEP]} included, and a longer text is an error unless the caller
- * asks for {@link TruncationPolicy#TRUNCATE}.
+ * The {@code local} embedding provider: sentence-transformers all-MiniLM-L6-v2 (fp32, or its int8
+ * export: {@link LocalModel}) run in-process with ONNX Runtime, fully offline (model and tokenizer
+ * come from the classpath). 384-dimensional, L2-normalised vectors from attention-masked mean
+ * pooling; at most {@value #MAX_TOKENS} tokens per text, {@code [CLS]} and {@code [SEP]} included,
+ * and a longer text is an error unless the caller asks for {@link TruncationPolicy#TRUNCATE}.
  *
  * <p>All inference of one model instance goes through a single worker thread that uses every
  * intra-op thread, so that concurrent callers queue instead of oversubscribing the CPU. Callers
@@ -26,31 +27,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stages attached without an executor run there and delay every other caller, so keep them short or
  * use the {@code ...Async} variants with an executor.
  *
- * <p>One JVM should hold one model: {@link #acquireShared()} hands out references to a
- * lazily-loaded shared instance (for example one per Flink subtask in a TaskManager); {@link
- * #create(LocalModelConfig)} loads a private one. Either way {@link #close()} must be called once
- * per handle.
+ * <p>One JVM should hold one instance of a model: {@link #acquireShared(LocalModel)} hands out
+ * references to a lazily-loaded shared instance (for example one per Flink subtask in a
+ * TaskManager); {@link #create(LocalModel, LocalModelConfig)} loads a private one. Either way
+ * {@link #close()} must be called once per handle.
  *
  * <p>An empty or whitespace-only text is embedded as the model sees it: {@code [CLS] [SEP]} (2
  * tokens), as sentence-transformers does; callers that consider it meaningless must filter it.
  */
 public final class LocalEmbeddingModel implements Embedder, AutoCloseable {
 
-    /** The served model id. */
-    public static final String MODEL_ID = ChunkOptions.MINILM_MODEL;
+    /** The default model's id ({@link LocalModel#DEFAULT}). */
+    public static final String MODEL_ID = LocalModel.DEFAULT.id();
 
-    /** The model's Hugging Face repository id, accepted as an alias. */
-    public static final String HUGGING_FACE_ID = "sentence-transformers/all-MiniLM-L6-v2";
-
-    /** Vector dimensions. */
+    /** Vector dimensions (both models). */
     public static final int DIMENSIONS = ModelEngine.DIMENSIONS;
 
     /** Most tokens per text, [CLS] and [SEP] included (the model's max_seq_length). */
     public static final int MAX_TOKENS = ModelEngine.MAX_TOKENS;
 
     private static final Object SHARED_LOCK = new Object();
-    private static ModelEngine sharedEngine; // guarded by SHARED_LOCK
-    private static int sharedReferences; // guarded by SHARED_LOCK
+    // guarded by SHARED_LOCK: the JVM's shared engine of each model and its reference count
+    private static final Map<LocalModel, ModelEngine> SHARED_ENGINES =
+            new EnumMap<>(LocalModel.class);
+    private static final Map<LocalModel, Integer> SHARED_REFERENCES =
+            new EnumMap<>(LocalModel.class);
 
     private final ModelEngine engine;
     private final Runnable release;
@@ -61,40 +62,53 @@ public final class LocalEmbeddingModel implements Embedder, AutoCloseable {
         this.release = release;
     }
 
+    /** {@link #create(LocalModel, LocalModelConfig)} of the default model. */
+    public static LocalEmbeddingModel create(LocalModelConfig config) {
+        return create(LocalModel.DEFAULT, config);
+    }
+
     /**
-     * Loads a private model instance with its own inference lane (a second or two, ~200 MB).
+     * Loads a private instance of {@code model} with its own inference lane (a second or two, ~200
+     * MB for fp32).
      *
      * @throws UncheckedIOException if the model or tokenizer cannot be loaded
      */
-    public static LocalEmbeddingModel create(LocalModelConfig config) {
+    public static LocalEmbeddingModel create(LocalModel model, LocalModelConfig config) {
+        Objects.requireNonNull(model, "model");
         Objects.requireNonNull(config, "config");
-        ModelEngine engine = load(config);
+        ModelEngine engine = load(model, config);
         return new LocalEmbeddingModel(engine, engine::close);
     }
 
+    /** {@link #acquireShared(LocalModel)} of the default model. */
+    public static LocalEmbeddingModel acquireShared() {
+        return acquireShared(LocalModel.DEFAULT);
+    }
+
     /**
-     * A reference to the JVM's shared model (loaded with {@link LocalModelConfig#defaults()} on
-     * first use). The model is released when the last reference is closed; a later call loads it
-     * again.
+     * A reference to the JVM's shared instance of {@code model} (loaded with {@link
+     * LocalModelConfig#defaults()} on first use). It is released when its last reference is closed;
+     * a later call loads it again.
      *
      * @throws UncheckedIOException if the model or tokenizer cannot be loaded
      */
-    public static LocalEmbeddingModel acquireShared() {
+    public static LocalEmbeddingModel acquireShared(LocalModel model) {
+        Objects.requireNonNull(model, "model");
         synchronized (SHARED_LOCK) {
-            if (sharedEngine == null) {
-                sharedEngine = load(LocalModelConfig.defaults());
-            }
-            sharedReferences++;
-            return new LocalEmbeddingModel(sharedEngine, LocalEmbeddingModel::releaseShared);
+            ModelEngine engine =
+                    SHARED_ENGINES.computeIfAbsent(
+                            model, m -> load(m, LocalModelConfig.defaults()));
+            SHARED_REFERENCES.merge(model, 1, Integer::sum);
+            return new LocalEmbeddingModel(engine, () -> releaseShared(model));
         }
     }
 
-    private static void releaseShared() {
+    private static void releaseShared(LocalModel model) {
         ModelEngine toClose = null;
         synchronized (SHARED_LOCK) {
-            if (--sharedReferences == 0) {
-                toClose = sharedEngine;
-                sharedEngine = null;
+            if (SHARED_REFERENCES.merge(model, -1, Integer::sum) == 0) {
+                SHARED_REFERENCES.remove(model);
+                toClose = SHARED_ENGINES.remove(model);
             }
         }
         if (toClose != null) {
@@ -102,12 +116,17 @@ public final class LocalEmbeddingModel implements Embedder, AutoCloseable {
         }
     }
 
-    private static ModelEngine load(LocalModelConfig config) {
+    private static ModelEngine load(LocalModel model, LocalModelConfig config) {
         try {
-            return new ModelEngine(config);
+            return new ModelEngine(model, config);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot load the local embedding model", e);
+            throw new UncheckedIOException("cannot load the local embedding model " + model, e);
         }
+    }
+
+    /** Which model this is. */
+    public LocalModel model() {
+        return engine.model();
     }
 
     /** The settings of the underlying model instance. */
@@ -117,12 +136,12 @@ public final class LocalEmbeddingModel implements Embedder, AutoCloseable {
 
     @Override
     public String modelId() {
-        return MODEL_ID;
+        return engine.model().id();
     }
 
     @Override
     public Set<String> modelAliases() {
-        return Set.of(HUGGING_FACE_ID);
+        return engine.model().aliases();
     }
 
     @Override

@@ -11,18 +11,24 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The in-process all-MiniLM-L6-v2 model, through the JVM's shared instance ({@link
- * LocalEmbeddingModel#acquireShared()}): every subtask of a TaskManager shares one inference lane.
- * Its failures get the same outcomes as HTTP ones: a text over the token limit splits the batch, a
- * full queue is a rate limit.
+ * The in-process model {@code embedding.model} names ({@link LocalModel}: all-MiniLM-L6-v2 by
+ * default, or all-MiniLM-L6-v2-int8), through the JVM's shared instance ({@link
+ * LocalEmbeddingModel#acquireShared(LocalModel)}): every subtask of a TaskManager shares one
+ * inference lane. Its failures get the same outcomes as HTTP ones: a text over the token limit
+ * splits the batch, a full queue is a rate limit.
  */
 public final class LocalProvider implements EmbeddingProvider {
 
     private final EmbeddingConfig config;
+    private final LocalModel variant;
     private volatile LocalEmbeddingModel model;
 
+    /**
+     * @throws IllegalArgumentException if {@code embedding.model} names no local model
+     */
     public LocalProvider(EmbeddingConfig config) {
         this.config = config;
+        this.variant = LocalModel.forName(config.model().orElse(null));
     }
 
     @Override
@@ -32,9 +38,7 @@ public final class LocalProvider implements EmbeddingProvider {
 
     @Override
     public String describe() {
-        return "local in-process model (model "
-                + config.model().orElse(LocalEmbeddingModel.MODEL_ID)
-                + ")";
+        return "local in-process model (model " + variant.id() + ")";
     }
 
     @Override
@@ -47,18 +51,7 @@ public final class LocalProvider implements EmbeddingProvider {
         if (model != null) {
             return;
         }
-        LocalEmbeddingModel m = LocalEmbeddingModel.acquireShared();
-        String wanted = config.model().orElse(m.modelId());
-        if (!wanted.equals(m.modelId()) && !m.modelAliases().contains(wanted)) {
-            m.close();
-            throw new IllegalStateException(
-                    "the local provider serves "
-                            + m.modelId()
-                            + " only, not the configured model '"
-                            + wanted
-                            + "'");
-        }
-        model = m;
+        model = LocalEmbeddingModel.acquireShared(variant);
     }
 
     @Override

@@ -19,7 +19,7 @@ public final class MiniLmTokenCounter implements TokenCounter {
 
         private static MiniLmTokenizer load() {
             try {
-                return MiniLmTokenizer.load(ModelEngine.TOKENIZER_RESOURCE);
+                return MiniLmTokenizer.load(LocalModel.TOKENIZER_RESOURCE);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load the all-MiniLM-L6-v2 tokenizer", e);
             }

@@ -7,8 +7,8 @@ import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Exact token counts for all-MiniLM-L6-v2, whoever serves it (the in-process model, the embedding
- * server, TEI), registered through ServiceLoader.
+ * Exact token counts for all-MiniLM-L6-v2 and its int8 export (one tokenizer), whoever serves it
+ * (the in-process model, the embedding server, TEI), registered through ServiceLoader.
  */
 @Internal
 public final class MiniLmTokenCounterFactory implements TokenCounterFactory {

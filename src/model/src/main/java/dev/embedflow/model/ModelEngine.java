@@ -22,16 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * all-MiniLM-L6-v2 in ONNX Runtime behind one inference lane: callers tokenize on their own thread,
- * requests wait in a bounded queue, and a single worker thread runs them with all intra-op threads,
- * so concurrent callers never oversubscribe the CPU.
+ * all-MiniLM-L6-v2 (either {@link LocalModel}) in ONNX Runtime behind one inference lane: callers
+ * tokenize on their own thread, requests wait in a bounded queue, and a single worker thread runs
+ * them with all intra-op threads, so concurrent callers never oversubscribe the CPU.
  */
 final class ModelEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelEngine.class);
 
-    static final String MODEL_RESOURCE = "all-minilm-l6-v2.onnx";
-    static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
     static final int DIMENSIONS = 384;
 
     /** sentence-transformers' max_seq_length for this model, [CLS] and [SEP] included. */
@@ -43,6 +41,7 @@ final class ModelEngine implements AutoCloseable {
     /** The worker merges queued requests into one group of up to this many batches. */
     private static final int COALESCE_BATCHES = 4;
 
+    private final LocalModel model;
     private final LocalModelConfig config;
     private final MiniLmTokenizer tokenizer;
     private final OrtEnvironment environment;
@@ -55,13 +54,14 @@ final class ModelEngine implements AutoCloseable {
     private int textsInFlight; // guarded by lock: queued or running
     private boolean closed; // guarded by lock
 
-    ModelEngine(LocalModelConfig config) throws IOException {
+    ModelEngine(LocalModel model, LocalModelConfig config) throws IOException {
+        this.model = model;
         this.config = config;
         long start = System.nanoTime();
-        this.tokenizer = MiniLmTokenizer.load(TOKENIZER_RESOURCE);
+        this.tokenizer = MiniLmTokenizer.load(LocalModel.TOKENIZER_RESOURCE);
         try {
             this.environment = OrtEnvironment.getEnvironment();
-            this.session = createSession(environment, config);
+            this.session = createSession(environment, model, config);
             Set<String> inputs = session.getInputNames();
             if (!inputs.containsAll(Set.of("input_ids", "attention_mask"))
                     || !session.getOutputNames().contains(OUTPUT)) {
@@ -80,21 +80,24 @@ final class ModelEngine implements AutoCloseable {
         worker.setDaemon(true);
         worker.start();
         LOG.info(
-                "Loaded all-MiniLM-L6-v2 in {} ms ({} intra-op threads, batches of {}, queue of {} texts)",
+                "Loaded {} ({}) in {} ms ({} intra-op threads, batches of {}, queue of {} texts)",
+                model.id(),
+                model.precision(),
                 (System.nanoTime() - start) / 1_000_000,
                 config.intraOpThreads(),
                 config.maxBatchSize(),
                 config.maxQueuedTexts());
     }
 
-    private static OrtSession createSession(OrtEnvironment env, LocalModelConfig config)
+    private static OrtSession createSession(
+            OrtEnvironment env, LocalModel variant, LocalModelConfig config)
             throws IOException, OrtException {
         byte[] model;
         try (InputStream in =
-                ModelEngine.class.getClassLoader().getResourceAsStream(MODEL_RESOURCE)) {
+                ModelEngine.class.getClassLoader().getResourceAsStream(variant.resource())) {
             if (in == null) {
                 throw new IOException(
-                        "model resource not found on the classpath: " + MODEL_RESOURCE);
+                        "model resource not found on the classpath: " + variant.resource());
             }
             model = in.readAllBytes();
         }
@@ -105,6 +108,10 @@ final class ModelEngine implements AutoCloseable {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             return env.createSession(model, options);
         }
+    }
+
+    LocalModel model() {
+        return model;
     }
 
     LocalModelConfig config() {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The job jar flavour with the model ({@code embedflow-job-with-model-<version>-flink.jar}): the
- * lean jar's content plus all-MiniLM-L6-v2 and its runtime, registered for the job.
+ * lean jar's content plus all-MiniLM-L6-v2 (fp32 and int8) and its runtime, registered for the job.
  */
 class JobJarWithModelITCase extends JobJarContract {
 
@@ -16,6 +16,7 @@ class JobJarWithModelITCase extends JobJarContract {
         assertThat(jar.entries())
                 .contains(
                         "all-minilm-l6-v2.onnx",
+                        "all-minilm-l6-v2-q.onnx",
                         "all-minilm-l6-v2-tokenizer.json",
                         "ai/onnxruntime/OrtEnvironment.class",
                         "dev/embedflow/model/LocalProvider.class")

@@ -31,7 +31,7 @@ class NativeLibraryPerClassLoaderTest {
                 assertThat(type.getClassLoader()).isSameAs(loader);
                 Method load = type.getDeclaredMethod("load", String.class);
                 load.setAccessible(true);
-                Object tokenizer = load.invoke(null, ModelEngine.TOKENIZER_RESOURCE);
+                Object tokenizer = load.invoke(null, LocalModel.TOKENIZER_RESOURCE);
                 Method ids = type.getDeclaredMethod("ids", String.class);
                 ids.setAccessible(true);
                 assertThat((long[]) ids.invoke(tokenizer, "the parcel has not arrived"))

@@ -6,16 +6,19 @@ import dev.embedflow.embedding.EmbeddingProvider;
 import dev.embedflow.embedding.EmbeddingResponse;
 import dev.embedflow.embedding.provider.EmbeddingProviders;
 import dev.embedflow.model.LocalEmbeddingModel;
+import dev.embedflow.model.LocalModel;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
- * Embeds a query with the index's model: the in-process all-MiniLM-L6-v2 when no {@code
- * embedding.provider} is set (as {@code embedflow local} indexes), otherwise the configured
- * provider (as the job was configured). Shared by {@code embedflow search} and the Q&A service.
+ * Embeds a query with the index's model: an in-process model when no {@code embedding.provider} is
+ * set (as {@code embedflow local} indexes; all-MiniLM-L6-v2 or its int8 export, whichever the index
+ * records unless {@code embedding.model} pins one), otherwise the configured provider (as the job
+ * was configured). Shared by {@code embedflow search} and the Q&A service.
  */
 public interface QueryEmbedder extends AutoCloseable {
 
@@ -25,35 +28,46 @@ public interface QueryEmbedder extends AutoCloseable {
     /** The query's vector. */
     float[] embed(String query);
 
+    /**
+     * Makes this embedder use {@code indexModel}, the model an index records, if it can: only an
+     * in-process embedder whose model was not pinned by {@code embedding.model} switches, to the
+     * local model of that name (after {@code index promote} moved the alias from an fp32 index to
+     * an int8 one, say).
+     *
+     * @return whether the embedder now embeds with {@code indexModel}
+     */
+    default boolean follow(String indexModel) {
+        return indexModel != null && indexModel.equals(model());
+    }
+
     @Override
     void close();
 
-    /** The embedder {@code config} names (the local model when it names no provider). */
+    /** The embedder {@code config} names (a local model when it names no provider). */
     static QueryEmbedder fromConfiguration(ReadableConfig config) {
+        return fromConfiguration(config, null);
+    }
+
+    /**
+     * The embedder {@code config} names; a local one (no provider) starts with {@code indexModel}
+     * when that is a local model and {@code embedding.model} does not pin another.
+     */
+    static QueryEmbedder fromConfiguration(ReadableConfig config, String indexModel) {
         if (config.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
-            return local(LocalEmbeddingModel.acquireShared());
+            Optional<String> pinned = config.getOptional(EmbeddingOptions.MODEL);
+            LocalModel model =
+                    pinned.isPresent()
+                            ? LocalModel.forName(pinned.get())
+                            : LocalModel.named(indexModel).orElse(LocalModel.DEFAULT);
+            return new LocalQueryEmbedder(
+                    LocalEmbeddingModel.acquireShared(model), pinned.isEmpty());
         }
         return provider(EmbeddingConfig.fromConfiguration(config));
     }
 
-    /** The in-process model; closing the embedder releases it. */
+    /** The in-process model, fixed; closing the embedder releases it. */
     static QueryEmbedder local(LocalEmbeddingModel model) {
-        return new QueryEmbedder() {
-            @Override
-            public String model() {
-                return model.modelId();
-            }
-
-            @Override
-            public float[] embed(String query) {
-                return model.embed(query).vector();
-            }
-
-            @Override
-            public void close() {
-                model.close();
-            }
-        };
+        return new LocalQueryEmbedder(model, false);
     }
 
     /**

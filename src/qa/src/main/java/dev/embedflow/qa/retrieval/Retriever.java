@@ -8,6 +8,7 @@ import dev.embedflow.qa.llm.Passage;
 import dev.embedflow.search.SearchHit;
 import dev.embedflow.search.SearchQuery;
 import dev.embedflow.search.SemanticSearch;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
@@ -26,18 +28,33 @@ import org.apache.flink.configuration.ReadableConfig;
  */
 public final class Retriever {
 
+    /** How long a check of the index's model holds. */
+    static final Duration MODEL_RECHECK = Duration.ofSeconds(10);
+
     private final OpenSearchConnection connection;
     private final SemanticSearch search;
     private final QueryEmbedder embedder;
     private final String index;
     private final ReadableConfig searchOptions;
+    private final LongSupplier nanoClock;
     private volatile String checkedModel;
+    private volatile long checkedAtNanos;
 
     public Retriever(
             OpenSearchConnection connection,
             QueryEmbedder embedder,
             String index,
             ReadableConfig searchOptions) {
+        this(connection, embedder, index, searchOptions, System::nanoTime);
+    }
+
+    Retriever(
+            OpenSearchConnection connection,
+            QueryEmbedder embedder,
+            String index,
+            ReadableConfig searchOptions,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.connection = Objects.requireNonNull(connection, "connection");
         this.search = new SemanticSearch(connection);
         this.embedder = Objects.requireNonNull(embedder, "embedder");
@@ -129,9 +146,15 @@ public final class Retriever {
         return new IndexManager(connection).describe(index).isPresent();
     }
 
+    /**
+     * Checks, at most every {@link #MODEL_RECHECK}, that the index (an alias that {@code index
+     * promote} may move) still records the query embedder's model; a local embedder follows it to
+     * the other local model.
+     */
     private void checkModel() {
         String model = embedder.model();
-        if (model.equals(checkedModel)) {
+        long now = nanoClock.getAsLong();
+        if (model.equals(checkedModel) && now - checkedAtNanos < MODEL_RECHECK.toNanos()) {
             return;
         }
         IndexInfo info =
@@ -145,6 +168,11 @@ public final class Retriever {
                                                         + " yet: start the job (or embedflow"
                                                         + " batch) to create it"));
         String indexModel = info.model().orElse(null);
+        if (indexModel != null
+                && !JobModel.sameModel(indexModel, model)
+                && embedder.follow(indexModel)) {
+            model = embedder.model();
+        }
         if (indexModel != null && !JobModel.sameModel(indexModel, model)) {
             throw new IndexUnavailableException(
                     info.name()
@@ -156,5 +184,6 @@ public final class Retriever {
                             + " index's model.");
         }
         checkedModel = model;
+        checkedAtNanos = now;
     }
 }
