@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             LocalCommand.class,
             ProduceCommand.class,
+            DeadLettersCommand.class,
             ServeEmbeddingsCommand.class,
             SearchCommand.class,
             QaCommand.class,

@@ -16,8 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "serve-embeddings",
         mixinStandardHelpOptions = true,
-        description =
-                "Serves all-MiniLM-L6-v2 (or its int8 export) over the OpenAI embeddings API.",
+        description = "Serves all-MiniLM-L6-v2 over the OpenAI embeddings API.",
         footer = {
             "",
             "Endpoints: POST /v1/embeddings, GET /v1/models, GET /health. Runs until Ctrl-C."
