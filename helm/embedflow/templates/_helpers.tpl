@@ -87,7 +87,7 @@ spec:
         - name: metrics
           containerPort: {{ $v.metrics.port }}
           protocol: TCP
-      {{- if or $v.secrets.embeddingApiKey.secretName $v.secrets.openSearch.secretName }}
+      {{- if or $v.secrets.embeddingApiKey.secretName $v.secrets.openSearch.secretName $v.secrets.s3.secretName }}
       env:
         {{- with $v.secrets.embeddingApiKey }}
         {{- if .secretName }}
@@ -105,6 +105,21 @@ spec:
             secretKeyRef:
               name: {{ .secretName }}
               key: {{ .key }}
+        {{- end }}
+        {{- end }}
+        {{- with $v.secrets.s3 }}
+        {{- if .secretName }}
+        # Read by Flink's S3 file system (its default credential chain).
+        - name: AWS_ACCESS_KEY_ID
+          valueFrom:
+            secretKeyRef:
+              name: {{ .secretName }}
+              key: {{ .accessKeyKey }}
+        - name: AWS_SECRET_ACCESS_KEY
+          valueFrom:
+            secretKeyRef:
+              name: {{ .secretName }}
+              key: {{ .secretKeyKey }}
         {{- end }}
         {{- end }}
       {{- end }}

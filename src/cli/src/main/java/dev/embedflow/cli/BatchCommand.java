@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,7 +55,8 @@ public final class BatchCommand implements Callable<Integer> {
             names = "--input",
             paramLabel = "PATH",
             description =
-                    "A file, a directory (read recursively) or a glob such as 'docs/**/*.md'."
+                    "A file, a directory (read recursively) or a glob such as 'docs/**/*.md',"
+                            + " local or on a file system Flink has (s3://bucket/prefix/)."
                             + " Repeatable.")
     List<String> inputs = new ArrayList<>();
 
@@ -112,6 +115,9 @@ public final class BatchCommand implements Callable<Integer> {
         put(all, BatchOptions.JDBC_QUERY.key(), query);
         Configuration config = settings.load(all);
         describeDefaults(config, System.err);
+        // File systems for the inputs (s3:// through the S3 plugin this command carries, with the
+        // s3.* settings), for listing them here and for the local cluster that reads them.
+        FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
         if (!config.contains(HeartbeatManagerOptions.HEARTBEAT_INTERVAL)) {
             // On the local MiniCluster, accumulators (the progress line) travel with heartbeats.
             config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
@@ -130,7 +136,9 @@ public final class BatchCommand implements Callable<Integer> {
         if (config.getOptional(EmbeddingOptions.PROVIDER).isEmpty()) {
             config.set(EmbeddingOptions.PROVIDER, "local");
             log.println(
-                    "Embedding with the local model (all-MiniLM-L6-v2, in process), as embedflow"
+                    "Embedding with the local model ("
+                            + config.getOptional(EmbeddingOptions.MODEL).orElse("all-MiniLM-L6-v2")
+                            + ", in process), as embedflow"
                             + " local does; -Dembedding.provider=openai|tei|ollama and"
                             + " -Dembedding.base-url=... use a service instead.");
         }

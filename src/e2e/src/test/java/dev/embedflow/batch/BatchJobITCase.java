@@ -165,15 +165,25 @@ class BatchJobITCase {
         String indexName = first.prepared().index().indexName();
         Map<String, JsonNode> before = indexed(node, indexName);
 
-        // Start-up included: the index records the model, so not even a probe is sent.
+        // Start-up included: the index records the model, so not even a probe is sent; and the
+        // files are as the first run indexed them, so none is read.
         long textsBefore = counting.texts();
         BatchJob.Prepared prepared = BatchJob.prepare(config);
         BatchFixtures.Run again = BatchFixtures.run(config, prepared);
 
         assertThat(counting.texts() - textsBefore).isZero();
-        assertThat(again.summary().embedded()).isZero();
-        assertThat(again.summary().unchanged()).isEqualTo(before.size());
+        assertThat(again.summary().files()).isZero();
+        assertThat(again.summary().skippedFiles()).isEqualTo(first.summary().files());
         assertThat(indexed(node, indexName)).isEqualTo(before); // not even rewritten
+
+        // Read again (files not skipped), the chunks are found unchanged in the index.
+        Configuration readAll = config.clone();
+        readAll.setString("batch.skip-unchanged-files", "false");
+        BatchFixtures.Run reread = BatchFixtures.run(readAll);
+        assertThat(counting.texts() - textsBefore).isZero();
+        assertThat(reread.summary().embedded()).isZero();
+        assertThat(reread.summary().unchanged()).isEqualTo(before.size());
+        assertThat(indexed(node, indexName)).isEqualTo(before);
 
         String notes = corpus.resolve("notes.txt").toString();
         long notesChunks =

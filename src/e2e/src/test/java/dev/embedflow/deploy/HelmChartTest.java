@@ -238,7 +238,7 @@ class HelmChartTest {
         void secretsReachTheJobOnlyAsEnvironmentVariablesFromSecretRefs() throws Exception {
             JsonNode streaming = deployment("streaming");
             JsonNode env = streaming.at("/spec/podTemplate/spec/containers/0/env");
-            assertThat(env).hasSize(2);
+            assertThat(env).hasSize(4); // and the S3 credentials (checkpoints on s3://)
             assertThat(env.get(0).get("name").asText()).isEqualTo("EMBEDFLOW_EMBEDDING_API_KEY");
             assertThat(env.get(0).at("/valueFrom/secretKeyRef/name").asText())
                     .isEqualTo("embedflow-openai");
@@ -323,12 +323,17 @@ class HelmChartTest {
             assertThat(batch.at("/spec/job/upgradeMode").asText()).isEqualTo("stateless");
             assertThat(batch.at("/spec/job/parallelism").asInt()).isEqualTo(4);
             assertThat(batch.at("/spec/job/args").toString())
-                    .isEqualTo("[\"--input\",\"/data/manuals\",\"--format\",\"auto\"]");
+                    .isEqualTo("[\"--input\",\"s3://acme-docs/manuals/**.{md,pdf}\"]");
             assertThat(flinkConfiguration(batch))
                     .containsEntry("execution.runtime-mode", "BATCH")
                     .containsEntry("opensearch.hosts", "https://search.example.com:443")
                     .containsEntry("embedding.api-key.env", "EMBEDFLOW_EMBEDDING_API_KEY");
-            assertThat(batch.at("/spec/podTemplate/spec/containers/0/env")).hasSize(2);
+            JsonNode env = batch.at("/spec/podTemplate/spec/containers/0/env");
+            assertThat(env).hasSize(4);
+            assertThat(env.get(2).at("/name").asText()).isEqualTo("AWS_ACCESS_KEY_ID");
+            assertThat(env.get(2).at("/valueFrom/secretKeyRef/name").asText())
+                    .isEqualTo("embedflow-s3");
+            assertThat(env.get(3).at("/name").asText()).isEqualTo("AWS_SECRET_ACCESS_KEY");
         }
 
         private JsonNode deployment(String component) {

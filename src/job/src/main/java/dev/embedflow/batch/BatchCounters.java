@@ -38,4 +38,7 @@ public final class BatchCounters {
 
     /** Dead letters of the source and embedding stages. */
     public static final String DEAD_LETTERS = "embedflow.dead-letters";
+
+    /** Dead letters per input file (path or URI) of the source and embedding stages. */
+    public static final String DEAD_LETTERED_FILES = "embedflow.dead-lettered-files";
 }

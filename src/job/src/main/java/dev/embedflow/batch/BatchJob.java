@@ -2,10 +2,12 @@ package dev.embedflow.batch;
 
 import dev.embedflow.batch.internal.ChunkDocuments;
 import dev.embedflow.batch.internal.DeadLetterReport;
+import dev.embedflow.batch.internal.FileManifest;
 import dev.embedflow.batch.internal.JsonLinesDeadLetterWriter;
 import dev.embedflow.batch.source.FileDocumentFormat;
 import dev.embedflow.batch.source.FileParsers;
 import dev.embedflow.batch.source.InputPaths;
+import dev.embedflow.batch.source.InputPaths.InputFile;
 import dev.embedflow.batch.source.JdbcSource;
 import dev.embedflow.batch.source.RecordFields;
 import dev.embedflow.batch.source.SourceItem;
@@ -23,6 +25,7 @@ import dev.embedflow.index.ChangeDetector;
 import dev.embedflow.index.IndexManager;
 import dev.embedflow.index.IndexSpec;
 import dev.embedflow.index.JobModel;
+import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.sink.IndexAction;
 import dev.embedflow.sink.OpenSearchSink;
@@ -56,7 +59,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -111,12 +113,18 @@ public final class BatchJob {
      *
      * @param model the embedding model and its dimension
      * @param index the index written
-     * @param files the resolved input files, or null when reading a table
+     * @param files the input files to read, or null when reading a table
      * @param jdbc the table or query read, or null when reading files
      * @param runId this run's id (names its dead-letter files)
+     * @param skippedFiles input files not read: as a previous run indexed them
      */
     public record Prepared(
-            ModelInfo model, IndexSpec index, InputPaths files, JdbcSource jdbc, String runId) {}
+            ModelInfo model,
+            IndexSpec index,
+            InputPaths files,
+            JdbcSource jdbc,
+            String runId,
+            long skippedFiles) {}
 
     /**
      * Validates the settings, resolves the inputs (or connects to the database), probes the
@@ -157,7 +165,58 @@ public final class BatchJob {
                                 .format(ZonedDateTime.now(ZoneOffset.UTC))
                         + "-"
                         + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        return new Prepared(model, index, inputs, table, runId);
+        long skipped = 0;
+        if (inputs != null && config.get(BatchOptions.SKIP_UNCHANGED_FILES)) {
+            Set<String> unchanged;
+            try (OpenSearchConnection connection =
+                    OpenSearchConnection.open(
+                            OpenSearchConnectionConfig.fromConfiguration(config))) {
+                unchanged = manifest(connection, config, index).unchanged(inputs.files());
+            }
+            skipped = unchanged.size();
+            inputs = inputs.without(unchanged);
+            if (skipped > 0) {
+                LOG.info(
+                        "{} of {} input files are as a previous run indexed them: not read",
+                        skipped,
+                        skipped + inputs.count());
+            }
+        }
+        return new Prepared(model, index, inputs, table, runId, skipped);
+    }
+
+    private static FileManifest manifest(
+            OpenSearchConnection connection, Configuration config, IndexSpec index) {
+        return FileManifest.of(
+                connection, config.get(BatchOptions.MANIFEST_INDEX), index.indexName());
+    }
+
+    /**
+     * Records the files this run read completely (no dead letter of theirs at any stage), so that
+     * the next run skips them while they stay as they are.
+     */
+    private static void recordFiles(
+            Configuration config,
+            Prepared prepared,
+            Map<String, Object> accumulators,
+            Set<String> sinkDeadLettered) {
+        if (prepared.files() == null || !config.get(BatchOptions.SKIP_UNCHANGED_FILES)) {
+            return;
+        }
+        Set<String> deadLettered =
+                new java.util.HashSet<>(
+                        BatchSummary.fieldCounts(
+                                        accumulators.get(BatchCounters.DEAD_LETTERED_FILES))
+                                .keySet());
+        deadLettered.addAll(sinkDeadLettered);
+        List<InputFile> complete =
+                prepared.files().files().stream()
+                        .filter(f -> !deadLettered.contains(f.path()))
+                        .toList();
+        try (OpenSearchConnection connection =
+                OpenSearchConnection.open(OpenSearchConnectionConfig.fromConfiguration(config))) {
+            manifest(connection, config, prepared.index()).record(complete, prepared.runId());
+        }
     }
 
     /** The file readers the settings describe. */
@@ -200,8 +259,8 @@ public final class BatchJob {
                     env.fromSource(
                                     FileDocumentFormat.source(
                                             fileParsers(config),
-                                            prepared.files().paths().stream()
-                                                    .map(Path::new)
+                                            prepared.files().files().stream()
+                                                    .map(InputFile::flinkPath)
                                                     .toList()),
                                     WatermarkStrategy.noWatermarks(),
                                     "files")
@@ -314,21 +373,44 @@ public final class BatchJob {
             PrintStream console)
             throws Exception {
         long start = System.nanoTime();
-        build(env, config, prepared);
         InputPaths files = prepared.files();
+        if (files != null && files.count() == 0) {
+            BatchSummary nothing =
+                    BatchSummary.of(
+                            Map.of(),
+                            0,
+                            Duration.ofNanos(System.nanoTime() - start),
+                            prepared.skippedFiles());
+            console.println(
+                    "Nothing to read: all "
+                            + prepared.skippedFiles()
+                            + " input files are as a previous run indexed them into "
+                            + prepared.index().indexName()
+                            + " (-D"
+                            + BatchOptions.SKIP_UNCHANGED_FILES.key()
+                            + "=false reads them again).");
+            console.println(nothing.format());
+            return nothing;
+        }
+        build(env, config, prepared);
         BatchProgress progress =
                 new BatchProgress(
                         console,
-                        files == null ? 0 : files.files(),
+                        files == null ? 0 : files.count(),
                         files == null ? 0 : files.bytes());
         console.println(
                 "Reading "
                         + (files == null
                                 ? prepared.jdbc().describe()
-                                : files.files()
+                                : files.count()
                                         + " files ("
                                         + BatchProgress.bytes(files.bytes())
-                                        + ")")
+                                        + ")"
+                                        + (prepared.skippedFiles() > 0
+                                                ? ", skipping "
+                                                        + prepared.skippedFiles()
+                                                        + " unchanged,"
+                                                : ""))
                         + " into index "
                         + prepared.index().indexName()
                         + " with "
@@ -350,11 +432,15 @@ public final class BatchJob {
         }
         Map<String, Object> accumulators = result.get().getAllAccumulatorResults();
         progress.report(accumulators);
+        SinkDeadLetters sink =
+                sinkDeadLetters(config.get(BatchOptions.DEAD_LETTER_DIR), prepared.runId());
         BatchSummary summary =
                 BatchSummary.of(
                         accumulators,
-                        sinkDeadLetters(config.get(BatchOptions.DEAD_LETTER_DIR), prepared.runId()),
-                        Duration.ofNanos(System.nanoTime() - start));
+                        sink.count(),
+                        Duration.ofNanos(System.nanoTime() - start),
+                        prepared.skippedFiles());
+        recordFiles(config, prepared, accumulators, sink.paths());
         console.println(summary.format());
         if (summary.deadLettered() > 0) {
             console.println(
@@ -368,22 +454,30 @@ public final class BatchJob {
         return summary;
     }
 
-    /** Lines of the run's sink dead-letter files (documents OpenSearch rejected), when local. */
-    private static long sinkDeadLetters(String dir, String runId) {
+    /** The sink's dead letters of a run: how many, and the input files they came from. */
+    private record SinkDeadLetters(long count, Set<String> paths) {}
+
+    /**
+     * The run's sink dead-letter files (documents OpenSearch rejected), when local: their lines and
+     * the input files named in their origins.
+     */
+    private static SinkDeadLetters sinkDeadLetters(String dir, String runId) {
         java.nio.file.Path path = java.nio.file.Path.of(dir);
         if (!Files.isDirectory(path)) {
-            return 0;
+            return new SinkDeadLetters(0, Set.of());
         }
         String prefix = JsonLinesDeadLetterWriter.filePrefix(runId) + "sink-";
+        Set<String> paths = new java.util.HashSet<>();
         try (Stream<java.nio.file.Path> list = Files.list(path)) {
             long lines = 0;
             for (java.nio.file.Path file :
                     list.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
-                try (Stream<String> content = Files.lines(file)) {
-                    lines += content.count();
+                for (String line : Files.readAllLines(file)) {
+                    lines++;
+                    JsonLinesDeadLetterWriter.originPaths(line).forEach(paths::add);
                 }
             }
-            return lines;
+            return new SinkDeadLetters(lines, paths);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not count the dead letters in " + dir, e);
         }

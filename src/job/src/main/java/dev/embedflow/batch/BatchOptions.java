@@ -201,6 +201,26 @@ public final class BatchOptions {
                             "Chunk ids looked up in the index per request (one _mget) to skip"
                                     + " unchanged chunks and find stale ones.");
 
+    public static final ConfigOption<Boolean> SKIP_UNCHANGED_FILES =
+            key("batch.skip-unchanged-files")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Skip input files a previous run indexed completely (no dead letter)"
+                                    + " into the same index and that have the same size and"
+                                    + " modification time now: they are not read at all. False"
+                                    + " reads every file (unchanged chunks are still not"
+                                    + " re-embedded).");
+
+    public static final ConfigOption<String> MANIFEST_INDEX =
+            key("batch.manifest-index")
+                    .stringType()
+                    .defaultValue("embedflow-batch-files")
+                    .withDescription(
+                            "OpenSearch index recording the files each index holds completely"
+                                    + " (path, size, modification time, run), for"
+                                    + " batch.skip-unchanged-files.");
+
     public static final ConfigOption<String> DEAD_LETTER_DIR =
             key("batch.dead-letter-dir")
                     .stringType()

@@ -18,6 +18,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * @param deleted stale chunks deleted
  * @param elapsed the run's wall-clock time
  * @param textFields documents per record field (JSON pointer, column) their text came from
+ * @param skippedFiles files not read because they are as a previous run indexed them
  */
 @PublicEvolving
 public record BatchSummary(
@@ -30,15 +31,22 @@ public record BatchSummary(
         long deadLettered,
         long deleted,
         Duration elapsed,
-        Map<String, Long> textFields) {
+        Map<String, Long> textFields,
+        long skippedFiles) {
 
     public BatchSummary {
         textFields = textFields == null ? Map.of() : new TreeMap<>(textFields);
     }
 
-    /** A summary from accumulator values (absent ones are 0), plus dead letters counted apart. */
+    /**
+     * A summary from accumulator values (absent ones are 0), plus dead letters counted apart and
+     * the files skipped before the run.
+     */
     public static BatchSummary of(
-            Map<String, Object> accumulators, long sinkDeadLetters, Duration elapsed) {
+            Map<String, Object> accumulators,
+            long sinkDeadLetters,
+            Duration elapsed,
+            long skippedFiles) {
         return new BatchSummary(
                 get(accumulators, BatchCounters.FILES),
                 get(accumulators, BatchCounters.BYTES),
@@ -49,11 +57,12 @@ public record BatchSummary(
                 get(accumulators, BatchCounters.DEAD_LETTERS) + sinkDeadLetters,
                 get(accumulators, BatchCounters.DELETED),
                 elapsed,
-                fieldCounts(accumulators.get(BatchCounters.TEXT_FIELDS)));
+                fieldCounts(accumulators.get(BatchCounters.TEXT_FIELDS)),
+                skippedFiles);
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Long> fieldCounts(Object value) {
+    static Map<String, Long> fieldCounts(Object value) {
         return value instanceof Map<?, ?> map ? (Map<String, Long>) map : Map.of();
     }
 
@@ -66,6 +75,7 @@ public record BatchSummary(
         return String.format(
                         "Batch run finished in %s%n"
                                 + "  files read:          %d (%s)%n"
+                                + "  files unchanged:     %d (not read)%n"
                                 + "  documents:           %d%n"
                                 + "  chunks:              %d%n"
                                 + "  embedded:            %d%n"
@@ -75,6 +85,7 @@ public record BatchSummary(
                         BatchProgress.duration(elapsed),
                         files,
                         BatchProgress.bytes(bytes),
+                        skippedFiles,
                         documents,
                         chunks,
                         embedded,

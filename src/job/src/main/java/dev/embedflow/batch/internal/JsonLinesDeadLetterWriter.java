@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.annotation.Internal;
@@ -120,6 +121,22 @@ public final class JsonLinesDeadLetterWriter implements DeadLetterWriter {
             }
         }
         return node;
+    }
+
+    /** The file paths in the origins of a line this writer wrote; none if it is not one. */
+    public static List<String> originPaths(String line) {
+        try {
+            List<String> paths = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode origin :
+                    JSON.readTree(line).path("origins")) {
+                if (origin.hasNonNull("path")) {
+                    paths.add(origin.get("path").asText());
+                }
+            }
+            return paths;
+        } catch (IOException notJson) {
+            return List.of();
+        }
     }
 
     @Override

@@ -100,7 +100,7 @@ public final class FileDocumentFormat implements BulkFormat<SourceItem, FileSour
         }
 
         private Iterator<SourceItem> open() {
-            String path = split.path().toUri().getPath();
+            String path = InputPaths.name(split.path());
             long size = split.fileSize();
             try {
                 stream = split.path().getFileSystem().open(split.path());
