@@ -15,9 +15,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code embedflow index create | status | promote}: the index lifecycle. A model change re-embeds
- * into a new index ({@code create}, then run the job with the new model and index version); once it
- * is complete, {@code promote} moves the alias readers use, atomically.
+ * {@code embedflow index create | status | progress | promote}: the index lifecycle. A model change
+ * re-embeds into a new index (a second job with the new model from the earliest offsets, or the
+ * batch job again); {@code progress} compares it with the index the alias points at and shows the
+ * new job's consumer lag; once it is complete, {@code promote} moves the alias readers use,
+ * atomically.
  */
 @Command(
         name = "index",
@@ -26,6 +28,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             IndexCommand.Create.class,
             IndexCommand.Status.class,
+            IndexCommand.Progress.class,
             IndexCommand.Promote.class
         })
 final class IndexCommand implements Runnable {
@@ -160,6 +163,67 @@ final class IndexCommand implements Runnable {
                 out.flush();
                 return 0;
             }
+        }
+    }
+
+    @Command(
+            name = "progress",
+            mixinStandardHelpOptions = true,
+            description = {
+                "How far a new index is from the one an alias points at: documents, entities,",
+                "and the lag of the consumer group of the job filling it. Exit code 0 once it is",
+                "complete (as many documents and entities, no lag), 3 before."
+            })
+    static final class Progress implements Callable<Integer> {
+        /** The exit code while the new index is not complete yet. */
+        static final int NOT_YET = 3;
+
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Mixin OpenSearchConnectionMixin connection;
+
+        @Option(names = "--alias", description = "The alias (default: ${DEFAULT-VALUE}).")
+        String alias = "embedflow";
+
+        @Option(names = "--index", required = true, description = "The new index.")
+        String index;
+
+        @Option(
+                names = "--group-id",
+                description =
+                        "Consumer group of the job filling the new index (its source.group-id).")
+        String groupId;
+
+        @Option(
+                names = "--bootstrap-servers",
+                paramLabel = "HOST:PORT",
+                description = "Kafka, for --group-id (default: ${DEFAULT-VALUE}).")
+        String bootstrapServers = "localhost:9092";
+
+        @Option(names = "--json", description = "JSON on standard output, nothing else.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            ReindexProgress.Report report;
+            try (OpenSearchConnection os = OpenSearchConnection.open(connection.config())) {
+                report =
+                        ReindexProgress.measure(
+                                os,
+                                alias,
+                                index,
+                                groupId == null
+                                        ? null
+                                        : new ReindexProgress.Group(groupId, bootstrapServers));
+            }
+            if (json) {
+                out.println(report.toJson());
+            } else {
+                out.print(report.describe());
+            }
+            out.flush();
+            return report.complete() ? 0 : NOT_YET;
         }
     }
 

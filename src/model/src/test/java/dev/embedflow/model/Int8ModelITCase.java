@@ -73,6 +73,20 @@ class Int8ModelITCase {
     }
 
     @Test
+    void aVectorDependsALittleOnItsBatchUnlikeFp32s() {
+        // Dynamic quantization scales activations per tensor, i.e. over the whole batch.
+        List<Embedding> batchInt8 = int8.embed(TEXTS);
+        List<Embedding> batchFp32 = fp32.embed(TEXTS);
+        double min = 1;
+        for (int i = 0; i < TEXTS.size(); i++) {
+            min = Math.min(min, batchInt8.get(i).cosine(int8.embed(TEXTS.get(i))));
+            assertThat(batchFp32.get(i).cosine(fp32.embed(TEXTS.get(i))))
+                    .isCloseTo(1.0, within(1e-6));
+        }
+        assertThat(min).as("least cosine of a text alone and in a batch, int8").isGreaterThan(0.98);
+    }
+
+    @Test
     void theLocalProviderServesTheModelEmbeddingModelNames() {
         EmbeddingConfig config =
                 EmbeddingConfig.builder(ProviderKind.LOCAL).model("all-MiniLM-L6-v2-int8").build();

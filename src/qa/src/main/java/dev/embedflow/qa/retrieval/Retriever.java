@@ -95,6 +95,19 @@ public final class Retriever {
             return List.of();
         }
         checkModel();
+        List<SearchHit> hits = run(request, filters.get());
+        if (hits.stream()
+                .anyMatch(h -> h.model() != null && !JobModel.sameModel(h.model(), model()))) {
+            // The alias moved to an index of another model since the last check (index promote):
+            // check now, follow it, and ask again with the new model's vector.
+            checkedModel = null;
+            checkModel();
+            hits = run(request, filters.get());
+        }
+        return hits;
+    }
+
+    private List<SearchHit> run(Request request, Map<String, List<String>> filters) {
         SearchQuery.Builder q =
                 SearchQuery.builder()
                         .text(request.query())
@@ -105,7 +118,7 @@ public final class Retriever {
                         .since(request.since())
                         .until(request.until())
                         .options(searchOptions);
-        filters.get().forEach((field, values) -> values.forEach(v -> q.filter(field, v)));
+        filters.forEach((field, values) -> values.forEach(v -> q.filter(field, v)));
         return search.search(index, q.build());
     }
 
@@ -147,9 +160,9 @@ public final class Retriever {
     }
 
     /**
-     * Checks, at most every {@link #MODEL_RECHECK}, that the index (an alias that {@code index
-     * promote} may move) still records the query embedder's model; a local embedder follows it to
-     * the other local model.
+     * Checks, at most every {@link #MODEL_RECHECK} (and at once when a hit carries another model),
+     * that the index (an alias that {@code index promote} may move) still records the query
+     * embedder's model; a local embedder follows it to the other local model.
      */
     private void checkModel() {
         String model = embedder.model();
