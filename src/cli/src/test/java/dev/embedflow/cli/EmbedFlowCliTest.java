@@ -99,4 +99,23 @@ class EmbedFlowCliTest {
         assertThat(given.get(dev.embedflow.embedding.EmbeddingOptions.PROVIDER)).isEqualTo("tei");
         assertThat(log.toString()).isEqualTo("Writing to OpenSearch at http://search:9200\n");
     }
+
+    @Test
+    void withNothingConfiguredTheStreamingJobReadsAndWritesWhereTheLocalSystemRuns() {
+        org.apache.flink.configuration.Configuration config =
+                new org.apache.flink.configuration.Configuration();
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+
+        StreamCommand.describeDefaults(config, new java.io.PrintStream(log, true));
+
+        assertThat(config.get(dev.embedflow.source.SourceOptions.BOOTSTRAP_SERVERS))
+                .isEqualTo("localhost:9092");
+        assertThat(config.get(dev.embedflow.source.SourceOptions.TOPICS)).containsExactly("events");
+        assertThat(config.get(dev.embedflow.embedding.EmbeddingOptions.PROVIDER))
+                .isEqualTo("local");
+        assertThat(log.toString())
+                .contains("Kafka at localhost:9092")
+                .contains("topic events")
+                .contains("OpenSearch at http://localhost:9200");
+    }
 }

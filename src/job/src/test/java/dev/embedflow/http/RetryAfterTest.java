@@ -40,4 +40,40 @@ class RetryAfterTest {
         assertThat(RetryAfter.of("later", "2", NOW)).hasValue(Duration.ofSeconds(2));
         assertThat(RetryAfter.of(null, null, NOW)).isEmpty();
     }
+
+    @Test
+    void openAisResetHeadersSayWhenTheSpentLimitRefills() {
+        java.util.Map<String, String> tokens =
+                java.util.Map.of(
+                        "x-ratelimit-remaining-requests", "41",
+                        "x-ratelimit-reset-requests", "120ms",
+                        "x-ratelimit-remaining-tokens", "0",
+                        "x-ratelimit-reset-tokens", "6m0s");
+        assertThat(RetryAfter.fromHeaders(tokens::get, NOW)).hasValue(Duration.ofMinutes(6));
+
+        java.util.Map<String, String> requests =
+                java.util.Map.of(
+                        "x-ratelimit-remaining-requests", "0",
+                        "x-ratelimit-reset-requests", "1.5s",
+                        "x-ratelimit-remaining-tokens", "9000",
+                        "x-ratelimit-reset-tokens", "20ms");
+        assertThat(RetryAfter.fromHeaders(requests::get, NOW)).hasValue(Duration.ofMillis(1500));
+
+        java.util.Map<String, String> neitherSpent =
+                java.util.Map.of(
+                        "x-ratelimit-remaining-tokens", "300",
+                        "x-ratelimit-reset-tokens", "2s",
+                        "x-ratelimit-reset-requests", "1s");
+        assertThat(RetryAfter.fromHeaders(neitherSpent::get, NOW)).hasValue(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void standardHeadersWinOverOpenAisAndNothingIsNothing() {
+        java.util.Map<String, String> both =
+                java.util.Map.of("Retry-After", "3", "x-ratelimit-reset-tokens", "6m0s");
+        assertThat(RetryAfter.fromHeaders(both::get, NOW)).hasValue(Duration.ofSeconds(3));
+        assertThat(RetryAfter.fromHeaders(name -> null, NOW)).isEmpty();
+        assertThat(RetryAfter.openAiDuration("1h2m3s")).hasValue(Duration.ofSeconds(3723));
+        assertThat(RetryAfter.openAiDuration("soon")).isEmpty();
+    }
 }

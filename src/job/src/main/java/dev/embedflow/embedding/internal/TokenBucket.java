@@ -35,6 +35,12 @@ public final class TokenBucket {
         return needed <= 0 ? 0 : (long) Math.ceil(needed / ratePerNano);
     }
 
+    /** Permits that could be taken now (negative while in debt). */
+    public double available(long nowNanos) {
+        refill(nowNanos);
+        return available;
+    }
+
     /** Takes {@code permits} (the bucket may go into debt when more than the capacity). */
     public void take(double permits, long nowNanos) {
         refill(nowNanos);

@@ -185,11 +185,7 @@ abstract class HttpEmbeddingProvider implements EmbeddingProvider {
         }
         String message = errorMessage(bytes);
         Duration retryAfter =
-                RetryAfter.of(
-                                response.getHeader(RetryAfter.MS_HEADER),
-                                response.getHeader(RetryAfter.HEADER),
-                                Instant.now())
-                        .orElse(null);
+                RetryAfter.fromHeaders(response::getHeader, Instant.now()).orElse(null);
         throw failure(outcome, status, retryAfter, message, null);
     }
 
