@@ -76,7 +76,13 @@ class DeadLetterRedriveITCase {
         records.add(
                 new ProducerRecord<>(
                         topic, "customer-c".getBytes(StandardCharsets.UTF_8), bytes("{not json")));
+        records.add(
+                new ProducerRecord<>(
+                        topic,
+                        bytes("customer-d"),
+                        bytes("{not json either, and redriven before")));
         records.get(1).headers().add(new RecordHeader("trace-id", bytes("trace-42")));
+        records.get(3).headers().add(new RecordHeader(DeadLetterTopic.REDRIVE_COUNT, bytes("3")));
         StreamingJobFixtures.produce(kafka, topic, records);
 
         String group = "it-" + UUID.randomUUID();
@@ -89,7 +95,7 @@ class DeadLetterRedriveITCase {
         Run list = cli(where, "dead-letters", "list", "--json");
         assertThat(list.exitCode()).as(list.err()).isZero();
         JsonNode listed = JSON.readTree(list.out());
-        assertThat(listed.get("total").asInt()).isEqualTo(2);
+        assertThat(listed.get("total").asInt()).isEqualTo(3);
         assertThat(listed.get("groups"))
                 .extracting(g -> g.get("stage").asText() + " " + g.get("reason").asText())
                 .containsExactlyInAnyOrder(
@@ -112,7 +118,7 @@ class DeadLetterRedriveITCase {
                 .contains("would redrive " + deadLetters + "-0@")
                 .contains("-> " + topic + " (1 record, redrive 1 of at most 3)")
                 .contains("Would redrive 1 of 1 selected");
-        assertThat(redriven(kafka, topic)).as("a dry run sends nothing").isEmpty();
+        assertThat(redriven(kafka, topic, records.size())).as("a dry run sends nothing").isEmpty();
 
         Run redrive = cli(where, "dead-letters", "redrive", "--reason", "over the limit");
         assertThat(redrive.exitCode()).as(redrive.err()).isZero();
@@ -120,7 +126,7 @@ class DeadLetterRedriveITCase {
         Run again = cli(where, "dead-letters", "redrive", "--reason", "over the limit");
         assertThat(again.out()).contains("redriven already").contains("Redrove 0 of 1 selected");
 
-        List<ConsumerRecord<byte[], byte[]>> copies = redriven(kafka, topic);
+        List<ConsumerRecord<byte[], byte[]>> copies = redriven(kafka, topic, records.size() + 1);
         assertThat(copies).as("exactly one copy however often redrive runs").hasSize(1);
         ConsumerRecord<byte[], byte[]> copy = copies.get(0);
         assertThat(copy.value()).isEqualTo(records.get(1).value());
@@ -157,7 +163,14 @@ class DeadLetterRedriveITCase {
         assertThat(JSON.readTree(after.out()).get("redriven").asInt()).isEqualTo(1);
         assertThat(JSON.readTree(after.out()).get("total").asInt())
                 .as("the restarted job resumed after the records it had read: nothing twice")
-                .isEqualTo(2);
+                .isEqualTo(3);
+
+        // A record redriven --max-redrives times already is not sent again.
+        Run capped = cli(where, "dead-letters", "redrive", "--reason", "not JSON", "--dry-run");
+        assertThat(capped.out())
+                .contains("-> " + topic + " (1 record, redrive 1 of at most 3)")
+                .contains(topic + "-0@3 was redriven 3 times already (--max-redrives 3)")
+                .contains("Would redrive 1 of 2 selected");
     }
 
     private static void runJob(
@@ -191,9 +204,11 @@ class DeadLetterRedriveITCase {
                 .toList();
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> redriven(KafkaBroker kafka, String topic) {
-        return StreamingJobFixtures.consumeAll(kafka, topic, 4).stream()
-                .filter(r -> r.headers().lastHeader(DeadLetterTopic.REDRIVE_COUNT) != null)
+    /** The redriven copies among the {@code records} records on {@code topic}. */
+    private static List<ConsumerRecord<byte[], byte[]>> redriven(
+            KafkaBroker kafka, String topic, int records) {
+        return StreamingJobFixtures.consumeAll(kafka, topic, records).stream()
+                .filter(r -> r.headers().lastHeader(DeadLetterTopic.REDRIVE_OF) != null)
                 .toList();
     }
 
