@@ -48,6 +48,30 @@ public final class EmbedFlowCli implements Runnable {
         System.exit(newCommandLine().execute(args));
     }
 
+    /**
+     * What a command printed through the command line's writers and its exit code.
+     *
+     * @param exitCode the exit code
+     * @param out standard output
+     * @param err standard error
+     */
+    public record Result(int exitCode, String out, String err) {}
+
+    /**
+     * Runs {@code args} in this JVM, capturing what the command prints through the command line's
+     * writers (not what a job prints to {@code System.out}), for tests and tools that embed the
+     * command line.
+     */
+    public static Result run(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine commandLine = newCommandLine();
+        commandLine.setOut(new java.io.PrintWriter(out));
+        commandLine.setErr(new java.io.PrintWriter(err));
+        int exitCode = commandLine.execute(args);
+        return new Result(exitCode, out.toString(), err.toString());
+    }
+
     /** The command line with every subcommand, for main() and for tests. */
     public static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new EmbedFlowCli());

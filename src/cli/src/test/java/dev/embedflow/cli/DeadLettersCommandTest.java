@@ -9,8 +9,6 @@ import dev.embedflow.deadletter.DeadLetter;
 import dev.embedflow.deadletter.Origin;
 import dev.embedflow.deadletter.Stage;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,7 +17,6 @@ import org.apache.commons.io.output.NullOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dead-letters list|show|redrive} over a batch run's dead-letter files. */
 class DeadLettersCommandTest {
@@ -49,9 +46,9 @@ class DeadLettersCommandTest {
 
     @Test
     void listGroupsByStageAndReasonKind() throws Exception {
-        Run run = cli("dead-letters", "list", "--files", dir.toString(), "--json");
+        EmbedFlowCli.Result run = cli("dead-letters", "list", "--files", dir.toString(), "--json");
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode root = JSON.readTree(run.out());
         assertThat(root.get("total").asInt()).isEqualTo(3);
         assertThat(root.get("groups"))
@@ -69,7 +66,8 @@ class DeadLettersCommandTest {
 
     @Test
     void showSelectsByStageReasonAndOrigin() throws Exception {
-        Run byOrigin = cli("dead-letters", "show", "--files", dir.toString(), "--id", "a.jsonl:9");
+        EmbedFlowCli.Result byOrigin =
+                cli("dead-letters", "show", "--files", dir.toString(), "--id", "a.jsonl:9");
         assertThat(byOrigin.out())
                 .contains("SOURCE  failed at 2026-12-07T06:00:00Z")
                 .contains("reason:   line 9 is not JSON")
@@ -77,7 +75,7 @@ class DeadLettersCommandTest {
                 .contains("payload:  {")
                 .doesNotContain("line 3");
 
-        Run embedding =
+        EmbedFlowCli.Result embedding =
                 cli(
                         "dead-letters",
                         "show",
@@ -94,9 +92,9 @@ class DeadLettersCommandTest {
 
     @Test
     void redriveOfBatchFilesSaysToRunTheBatchAgain() {
-        Run run = cli("dead-letters", "redrive", "--files", dir.toString());
+        EmbedFlowCli.Result run = cli("dead-letters", "redrive", "--files", dir.toString());
 
-        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("running embedflow batch again over the fixed input");
     }
 
@@ -111,15 +109,7 @@ class DeadLettersCommandTest {
                 Instant.parse("2026-12-07T06:00:00Z"));
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EmbedFlowCli.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static EmbedFlowCli.Result cli(String... args) {
+        return EmbedFlowCli.run(args);
     }
 }

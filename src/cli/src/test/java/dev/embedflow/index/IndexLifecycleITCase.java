@@ -11,13 +11,10 @@ import dev.embedflow.sink.internal.BulkDocuments;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /** Index creation, the pre-flight check and alias promotion against the real OpenSearch. */
 @ExtendWith(OpenSearchExtension.class)
@@ -71,7 +68,7 @@ class IndexLifecycleITCase {
             write(os, v2, 2);
             String host = index.node().httpUri().toString();
 
-            Run refused =
+            EmbedFlowCli.Result refused =
                     cli(
                             "index",
                             "promote",
@@ -81,12 +78,12 @@ class IndexLifecycleITCase {
                             v2.indexName(),
                             "--opensearch",
                             host);
-            assertThat(refused.exitCode).isEqualTo(1);
-            assertThat(refused.err).contains("holds 2 documents").contains("holds 3");
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).contains("holds 2 documents").contains("holds 3");
             assertThat(manager.aliasTargets(v1.alias())).containsExactly(v1.indexName());
 
             write(os, v2, 3);
-            Run promoted =
+            EmbedFlowCli.Result promoted =
                     cli(
                             "index",
                             "promote",
@@ -96,11 +93,12 @@ class IndexLifecycleITCase {
                             v2.indexName(),
                             "--opensearch",
                             host);
-            assertThat(promoted.exitCode).as(promoted.err).isZero();
+            assertThat(promoted.exitCode()).as(promoted.err()).isZero();
             assertThat(manager.aliasTargets(v1.alias())).containsExactly(v2.indexName());
 
-            Run status = cli("index", "status", "--alias", v1.alias(), "--opensearch", host);
-            assertThat(status.out)
+            EmbedFlowCli.Result status =
+                    cli("index", "status", "--alias", v1.alias(), "--opensearch", host);
+            assertThat(status.out())
                     .contains("alias " + v1.alias() + " -> [" + v2.indexName() + "]")
                     .contains("model new-model, 4 dims, lucene/cosinesimil, 3 documents");
         }
@@ -141,15 +139,7 @@ class IndexLifecycleITCase {
                 .isFalse();
     }
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EmbedFlowCli.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static EmbedFlowCli.Result cli(String... args) {
+        return EmbedFlowCli.run(args);
     }
 }

@@ -13,8 +13,6 @@ import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.sink.IndexAction;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /** Search with real all-MiniLM-L6-v2 vectors in the real OpenSearch, as a library and as a CLI. */
 @ExtendWith(OpenSearchExtension.class)
@@ -145,7 +142,7 @@ class SemanticSearchITCase {
 
     @Test
     void searchCommandPrintsARankedTable(OpenSearchTestIndex index) {
-        Run run =
+        EmbedFlowCli.Result run =
                 cli(
                         "search",
                         "I forgot my credentials and can't sign in",
@@ -156,8 +153,8 @@ class SemanticSearchITCase {
                         "--opensearch",
                         index.node().httpUri().toString());
 
-        assertThat(run.exitCode).as(run.err).isZero();
-        List<String> lines = run.out.lines().toList();
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("RANK").contains("SCORE", "ENTITY", "WINDOW", "TEXT");
         assertThat(lines.get(1))
@@ -172,7 +169,7 @@ class SemanticSearchITCase {
     void searchCommandEmbedsTheQueryWithTheConfiguredProvider(OpenSearchTestIndex index)
             throws Exception {
         try (EmbeddingServer server = EmbeddingServer.builder(model).port(0).build().start()) {
-            Run run =
+            EmbedFlowCli.Result run =
                     cli(
                             "search",
                             "I forgot my credentials and can't sign in",
@@ -186,14 +183,14 @@ class SemanticSearchITCase {
                             "-Dembedding.base-url=" + server.baseUri(),
                             "-Dembedding.model=" + LocalEmbeddingModel.MODEL_ID);
 
-            assertThat(run.exitCode).as(run.err).isZero();
-            assertThat(run.out.lines().skip(1).findFirst().orElseThrow()).contains("ticket-310");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out().lines().skip(1).findFirst().orElseThrow()).contains("ticket-310");
         }
     }
 
     @Test
     void searchCommandPrintsJsonForScripts(OpenSearchTestIndex index) throws Exception {
-        Run run =
+        EmbedFlowCli.Result run =
                 cli(
                         "search",
                         "running shoes",
@@ -206,8 +203,8 @@ class SemanticSearchITCase {
                         "--opensearch",
                         index.node().httpUri().toString());
 
-        assertThat(run.exitCode).as(run.err).isZero();
-        JsonNode hits = new ObjectMapper().readTree(run.out);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode hits = new ObjectMapper().readTree(run.out());
         assertThat(hits).hasSize(1);
         assertThat(hits.get(0).get("entity").asText()).isEqualTo("order-1043");
         assertThat(hits.get(0).get("rank").asInt()).isEqualTo(1);
@@ -224,7 +221,7 @@ class SemanticSearchITCase {
                         .build();
         new IndexManager(connection).ensureIndex(other);
 
-        Run run =
+        EmbedFlowCli.Result run =
                 cli(
                         "search",
                         "anything",
@@ -233,9 +230,9 @@ class SemanticSearchITCase {
                         "--opensearch",
                         index.node().httpUri().toString());
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("text-embedding-3-small").contains("all-MiniLM-L6-v2");
-        assertThat(run.out).isEmpty();
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("text-embedding-3-small").contains("all-MiniLM-L6-v2");
+        assertThat(run.out()).isEmpty();
     }
 
     private List<SearchHit> search(String text, int k) {
@@ -243,15 +240,7 @@ class SemanticSearchITCase {
         return new SemanticSearch(connection).search(spec.alias(), query);
     }
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EmbedFlowCli.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static EmbedFlowCli.Result cli(String... args) {
+        return EmbedFlowCli.run(args);
     }
 }

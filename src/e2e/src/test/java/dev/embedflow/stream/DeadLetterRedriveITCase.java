@@ -15,8 +15,6 @@ import dev.embedflow.testing.KafkaExtension;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import dev.embedflow.testing.TestFlinkCluster;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * An operator's redrive with the real broker: a record dead-lettered for a fixable reason (over the
@@ -92,7 +89,7 @@ class DeadLetterRedriveITCase {
         }
 
         String[] where = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic", deadLetters};
-        Run list = cli(where, "dead-letters", "list", "--json");
+        EmbedFlowCli.Result list = cli(where, "dead-letters", "list", "--json");
         assertThat(list.exitCode()).as(list.err()).isZero();
         JsonNode listed = JSON.readTree(list.out());
         assertThat(listed.get("total").asInt()).isEqualTo(3);
@@ -104,7 +101,8 @@ class DeadLetterRedriveITCase {
                         "SOURCE value is not JSON: Unexpected character ('…' (code #)): was"
                                 + " expecting double-quote to start field name at line #, column #");
 
-        Run show = cli(where, "dead-letters", "show", "--json", "--reason", "over the limit");
+        EmbedFlowCli.Result show =
+                cli(where, "dead-letters", "show", "--json", "--reason", "over the limit");
         JsonNode shown = JSON.readTree(show.out());
         assertThat(shown.get("origins").get(0).get("topic").asText()).isEqualTo(topic);
         assertThat(shown.get("origins").get(0).get("offset").asLong()).isEqualTo(1);
@@ -112,7 +110,7 @@ class DeadLetterRedriveITCase {
 
         // The operator raises the limit and restarts the job (it resumes from its group's offsets),
         // then looks at what a redrive would send before sending it.
-        Run dryRun =
+        EmbedFlowCli.Result dryRun =
                 cli(where, "dead-letters", "redrive", "--reason", "over the limit", "--dry-run");
         assertThat(dryRun.out())
                 .contains("would redrive " + deadLetters + "-0@")
@@ -120,10 +118,12 @@ class DeadLetterRedriveITCase {
                 .contains("Would redrive 1 of 1 selected");
         assertThat(redriven(kafka, topic, records.size())).as("a dry run sends nothing").isEmpty();
 
-        Run redrive = cli(where, "dead-letters", "redrive", "--reason", "over the limit");
+        EmbedFlowCli.Result redrive =
+                cli(where, "dead-letters", "redrive", "--reason", "over the limit");
         assertThat(redrive.exitCode()).as(redrive.err()).isZero();
         assertThat(redrive.out()).contains("Redrove 1 of 1 selected");
-        Run again = cli(where, "dead-letters", "redrive", "--reason", "over the limit");
+        EmbedFlowCli.Result again =
+                cli(where, "dead-letters", "redrive", "--reason", "over the limit");
         assertThat(again.out()).contains("redriven already").contains("Redrove 0 of 1 selected");
 
         List<ConsumerRecord<byte[], byte[]>> copies = redriven(kafka, topic, records.size() + 1);
@@ -159,14 +159,15 @@ class DeadLetterRedriveITCase {
                     .contains("customer-b: 1 events from")
                     .contains("blue ceramic tiles arrived cracked");
         }
-        Run after = cli(where, "dead-letters", "list", "--json");
+        EmbedFlowCli.Result after = cli(where, "dead-letters", "list", "--json");
         assertThat(JSON.readTree(after.out()).get("redriven").asInt()).isEqualTo(1);
         assertThat(JSON.readTree(after.out()).get("total").asInt())
                 .as("the restarted job resumed after the records it had read: nothing twice")
                 .isEqualTo(3);
 
         // A record redriven --max-redrives times already is not sent again.
-        Run capped = cli(where, "dead-letters", "redrive", "--reason", "not JSON", "--dry-run");
+        EmbedFlowCli.Result capped =
+                cli(where, "dead-letters", "redrive", "--reason", "not JSON", "--dry-run");
         assertThat(capped.out())
                 .contains("-> " + topic + " (1 record, redrive 1 of at most 3)")
                 .contains(topic + "-0@3 was redriven 3 times already (--max-redrives 3)")
@@ -224,17 +225,9 @@ class DeadLetterRedriveITCase {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run cli(String[] where, String... args) {
+    private static EmbedFlowCli.Result cli(String[] where, String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(Arrays.asList(where));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EmbedFlowCli.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return EmbedFlowCli.run(all.toArray(String[]::new));
     }
 }

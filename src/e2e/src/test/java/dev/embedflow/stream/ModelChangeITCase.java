@@ -19,13 +19,9 @@ import dev.embedflow.testing.KafkaExtension;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import dev.embedflow.testing.TestFlinkCluster;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,11 +31,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * A model change without downtime, with the real broker, OpenSearch and both local models: the job
@@ -63,7 +57,7 @@ class ModelChangeITCase {
         String topic = KafkaExtension.createTopic(kafka, "events", 2);
         String deadLetters = KafkaExtension.createTopic(kafka, "dead-letters", 1);
         List<String> events = new SampleBusiness(7, START).events(240, 10);
-        produce(kafka, topic, events.subList(0, 80));
+        StreamingJobFixtures.produceValues(kafka, topic, events.subList(0, 80));
 
         Configuration fp32 = config(kafka, node, index, topic, deadLetters, "it-fp32", FP32);
         Configuration int8 = config(kafka, node, index, topic, deadLetters, "it-int8", INT8);
@@ -74,7 +68,9 @@ class ModelChangeITCase {
         JobClient current = start(fp32, "embedflow fp32");
         Searcher searcher = null;
         try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
-            await("the fp32 index has documents", () -> count(connection, alias) > 0);
+            await(
+                    "the fp32 index has documents",
+                    () -> StreamingJobFixtures.count(connection, alias) > 0);
             searcher = new Searcher(connection, alias);
             searcher.start();
 
@@ -82,10 +78,11 @@ class ModelChangeITCase {
             try {
                 // Events keep flowing while both jobs run.
                 for (int from = 80; from < events.size(); from += 20) {
-                    produce(kafka, topic, events.subList(from, from + 20));
+                    StreamingJobFixtures.produceValues(
+                            kafka, topic, events.subList(from, from + 20));
                     Thread.sleep(200); // pacing the producer, not a wait for a result
                 }
-                produceWatermarkBump(kafka, topic);
+                StreamingJobFixtures.produceWatermarkBump(kafka, topic, 2);
 
                 String[] progress = {
                     "index",
@@ -106,7 +103,7 @@ class ModelChangeITCase {
                         () ->
                                 stable(connection, oldIndex, newIndex)
                                         && cli(progress).exitCode() == 0);
-                Run done = cli(progress);
+                EmbedFlowCli.Result done = cli(progress);
                 assertThat(done.out())
                         .contains("model " + INT8)
                         .contains("(100.0%)")
@@ -114,7 +111,7 @@ class ModelChangeITCase {
                         .contains("Complete: ./embedflow index promote");
 
                 int fp32Answers = searcher.answers(FP32);
-                Run promote =
+                EmbedFlowCli.Result promote =
                         cli(
                                 "index",
                                 "promote",
@@ -284,18 +281,13 @@ class ModelChangeITCase {
     /** Both indexes hold the same documents and neither changed in the last second. */
     private static boolean stable(OpenSearchConnection connection, String a, String b)
             throws Exception {
-        long countA = count(connection, a);
-        long countB = count(connection, b);
+        long countA = StreamingJobFixtures.count(connection, a);
+        long countB = StreamingJobFixtures.count(connection, b);
         Thread.sleep(1000);
         return countA > 0
                 && countA == countB
-                && count(connection, a) == countA
-                && count(connection, b) == countB;
-    }
-
-    private static long count(OpenSearchConnection connection, String index) throws Exception {
-        connection.client().indices().refresh(r -> r.index(index));
-        return connection.client().count(c -> c.index(index)).count();
+                && StreamingJobFixtures.count(connection, a) == countA
+                && StreamingJobFixtures.count(connection, b) == countB;
     }
 
     private interface Check {
@@ -312,39 +304,7 @@ class ModelChangeITCase {
         }
     }
 
-    private static void produce(KafkaBroker kafka, String topic, List<String> values) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (String value : values) {
-            records.add(new ProducerRecord<>(topic, null, value.getBytes(StandardCharsets.UTF_8)));
-        }
-        StreamingJobFixtures.produce(kafka, topic, records);
-    }
-
-    /** Far-future events on both partitions close every real window. */
-    private static void produceWatermarkBump(KafkaBroker kafka, String topic) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int partition = 0; partition < 2; partition++) {
-            String value =
-                    "{\"specversion\":\"1.0\",\"id\":\"bump-"
-                            + partition
-                            + "\",\"type\":\"clock.tick\",\"subject\":\"clock\","
-                            + "\"time\":\"2027-01-01T00:00:00Z\",\"data\":{}}";
-            records.add(
-                    new ProducerRecord<>(
-                            topic, partition, null, value.getBytes(StandardCharsets.UTF_8)));
-        }
-        StreamingJobFixtures.produce(kafka, topic, records);
-    }
-
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EmbedFlowCli.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static EmbedFlowCli.Result cli(String... args) {
+        return EmbedFlowCli.run(args);
     }
 }

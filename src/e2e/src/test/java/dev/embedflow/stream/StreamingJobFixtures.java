@@ -124,6 +124,37 @@ final class StreamingJobFixtures {
         }
     }
 
+    /** Sends {@code values} (UTF-8, no key: spread over the partitions) to {@code topic}. */
+    static void produceValues(KafkaBroker kafka, String topic, List<String> values) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (String value : values) {
+            records.add(new ProducerRecord<>(topic, null, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        produce(kafka, topic, records);
+    }
+
+    /** Far-future events on every one of {@code partitions} close every real window. */
+    static void produceWatermarkBump(KafkaBroker kafka, String topic, int partitions) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int partition = 0; partition < partitions; partition++) {
+            String value =
+                    "{\"specversion\":\"1.0\",\"id\":\"bump-"
+                            + partition
+                            + "\",\"type\":\"clock.tick\",\"subject\":\"clock\","
+                            + "\"time\":\"2027-01-01T00:00:00Z\",\"data\":{}}";
+            records.add(
+                    new ProducerRecord<>(
+                            topic, partition, null, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        produce(kafka, topic, records);
+    }
+
+    /** The documents of {@code index} after a refresh. */
+    static long count(OpenSearchConnection connection, String index) throws IOException {
+        connection.client().indices().refresh(r -> r.index(index));
+        return connection.client().count(c -> c.index(index)).count();
+    }
+
     /** Everything on {@code topic}, waiting up to 30 s for {@code expected} records. */
     static List<ConsumerRecord<byte[], byte[]>> consumeAll(
             KafkaBroker kafka, String topic, int expected) {

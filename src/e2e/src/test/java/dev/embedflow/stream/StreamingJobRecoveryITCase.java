@@ -18,7 +18,6 @@ import dev.embedflow.testing.TestFlinkCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,7 +73,7 @@ class StreamingJobRecoveryITCase {
         List<String> events = new SampleBusiness(99, START).events(400, 12);
         List<String> firstHalf = events.subList(0, 200);
         List<String> secondHalf = events.subList(200, events.size());
-        produce(kafka, topic, firstHalf);
+        StreamingJobFixtures.produceValues(kafka, topic, firstHalf);
 
         Configuration config =
                 StreamingJobFixtures.jobConfig(kafka, node, index, server, topic, deadLetters);
@@ -101,9 +99,9 @@ class StreamingJobRecoveryITCase {
 
             miniCluster.terminateTaskManager(0).get();
             miniCluster.startTaskManager();
-            produce(kafka, topic, secondHalf);
+            StreamingJobFixtures.produceValues(kafka, topic, secondHalf);
             // Far-future events on both partitions move the watermark past every real window.
-            produceWatermarkBump(kafka, topic);
+            StreamingJobFixtures.produceWatermarkBump(kafka, topic, 2);
 
             Map<String, String> expected = expectedDocuments(events);
             awaitCount(node, index.name(), n -> n >= expected.size(), Duration.ofSeconds(120));
@@ -173,8 +171,7 @@ class StreamingJobRecoveryITCase {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (OpenSearchConnection connection = StreamingJobFixtures.connect(node)) {
             while (true) {
-                connection.client().indices().refresh(r -> r.index(index));
-                long count = connection.client().count(c -> c.index(index)).count();
+                long count = StreamingJobFixtures.count(connection, index);
                 if (done.test(count)) {
                     return;
                 }
@@ -185,25 +182,5 @@ class StreamingJobRecoveryITCase {
                 Thread.sleep(250);
             }
         }
-    }
-
-    private static void produce(KafkaBroker kafka, String topic, List<String> values) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (String value : values) {
-            records.add(new ProducerRecord<>(topic, null, value.getBytes(StandardCharsets.UTF_8)));
-        }
-        StreamingJobFixtures.produce(kafka, topic, records);
-    }
-
-    private static void produceWatermarkBump(KafkaBroker kafka, String topic) {
-        String future =
-                "{\"specversion\":\"1.0\",\"id\":\"bump-%d\",\"type\":\"clock.tick\","
-                        + "\"subject\":\"clock\",\"time\":\"2027-01-01T00:00:00Z\",\"data\":{}}";
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int partition = 0; partition < 2; partition++) {
-            byte[] value = String.format(future, partition).getBytes(StandardCharsets.UTF_8);
-            records.add(new ProducerRecord<>(topic, partition, null, value));
-        }
-        StreamingJobFixtures.produce(kafka, topic, records);
     }
 }
