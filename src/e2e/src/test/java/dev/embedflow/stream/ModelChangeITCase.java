@@ -15,15 +15,21 @@ import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.qa.retrieval.QueryEmbedder;
 import dev.embedflow.qa.retrieval.Retriever;
 import dev.embedflow.search.SearchHit;
+import dev.embedflow.source.Event;
+import dev.embedflow.source.EventFormat;
+import dev.embedflow.source.EventParser;
 import dev.embedflow.testing.KafkaExtension;
 import dev.embedflow.testing.OpenSearchExtension;
 import dev.embedflow.testing.OpenSearchTestIndex;
 import dev.embedflow.testing.TestFlinkCluster;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +37,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -98,10 +105,12 @@ class ModelChangeITCase {
                     "--bootstrap-servers",
                     kafka.bootstrapServers()
                 };
+                Set<String> expected = hourlyDocumentIds(events);
                 await(
                         "both indexes hold every window and the new one is complete",
                         () ->
-                                stable(connection, oldIndex, newIndex)
+                                documentIds(connection, oldIndex).equals(expected)
+                                        && documentIds(connection, newIndex).equals(expected)
                                         && cli(progress).exitCode() == 0);
                 EmbedFlowCli.Result done = cli(progress);
                 assertThat(done.out())
@@ -278,16 +287,32 @@ class ModelChangeITCase {
         return env.executeAsync(name);
     }
 
-    /** Both indexes hold the same documents and neither changed in the last second. */
-    private static boolean stable(OpenSearchConnection connection, String a, String b)
+    /** The documents of one-hour windows the events make, and the watermark bump's. */
+    private static Set<String> hourlyDocumentIds(List<String> events) {
+        EventParser parser = new EventParser(EventFormat.cloudEvents());
+        Set<String> ids = new TreeSet<>();
+        long hour = Duration.ofHours(1).toMillis();
+        for (String line : events) {
+            Event event =
+                    parser.parse(
+                                    new ConsumerRecord<>(
+                                            "t", 0, 0, null, line.getBytes(StandardCharsets.UTF_8)))
+                            .getEvent();
+            long start = event.getEventTime() - Math.floorMod(event.getEventTime(), hour);
+            ids.add(event.getEntity() + "@" + Instant.ofEpochMilli(start));
+        }
+        ids.add("clock@2027-01-01T00:00:00Z");
+        return ids;
+    }
+
+    /** The document ids in {@code index} (chunk suffixes dropped). */
+    private static Set<String> documentIds(OpenSearchConnection connection, String index)
             throws Exception {
-        long countA = StreamingJobFixtures.count(connection, a);
-        long countB = StreamingJobFixtures.count(connection, b);
-        Thread.sleep(1000);
-        return countA > 0
-                && countA == countB
-                && StreamingJobFixtures.count(connection, a) == countA
-                && StreamingJobFixtures.count(connection, b) == countB;
+        Set<String> ids = new TreeSet<>();
+        StreamingJobFixtures.indexedDocuments(connection, index)
+                .keySet()
+                .forEach(id -> ids.add(StreamingJobFixtures.documentId(id)));
+        return ids;
     }
 
     private interface Check {

@@ -1,6 +1,6 @@
 package dev.embedflow.bench.hosted;
 
-import dev.embedflow.embedding.internal.TokenBucket;
+import dev.embedflow.http.TokenBucket;
 import java.time.Duration;
 
 /**

@@ -7,6 +7,7 @@ import dev.embedflow.embedding.EmbeddingResponse;
 import dev.embedflow.embedding.Outcome;
 import dev.embedflow.embedding.RetriesExhausted;
 import dev.embedflow.http.Backoff;
+import dev.embedflow.http.TokenBucket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;

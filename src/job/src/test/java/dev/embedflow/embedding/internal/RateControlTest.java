@@ -3,6 +3,7 @@ package dev.embedflow.embedding.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.embedflow.http.Backoff;
+import dev.embedflow.http.TokenBucket;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.SplittableRandom;

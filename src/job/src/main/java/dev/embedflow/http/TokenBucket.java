@@ -1,10 +1,11 @@
-package dev.embedflow.embedding.internal;
+package dev.embedflow.http;
 
 import org.apache.flink.annotation.Internal;
 
 /**
- * A token bucket: {@code ratePerSecond} permits refill continuously up to {@code capacity}. Not
- * thread-safe: the dispatcher's single thread owns it.
+ * A token bucket: {@code ratePerSecond} permits refill continuously up to {@code capacity}; time
+ * comes from the caller. Not thread-safe: the embedding dispatcher's single thread owns its
+ * buckets, and the benchmarks' hosted-API stand-in guards its own.
  */
 @Internal
 public final class TokenBucket {
