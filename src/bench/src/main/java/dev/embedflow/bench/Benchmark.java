@@ -3,6 +3,8 @@ package dev.embedflow.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.embedflow.bench.hosted.HostedApiProfile;
+import dev.embedflow.bench.hosted.HostedApiServer;
 import dev.embedflow.devserver.KafkaBroker;
 import dev.embedflow.devserver.OpenSearchNode;
 import dev.embedflow.devserver.SampleBusiness;
@@ -107,6 +109,22 @@ public final class Benchmark {
             int growthDocuments,
             int searchQueries) {
         public static final Sizes QUICK = new Sizes(512, 3_000, 1_000, 2_000, 20_000, 3_000, 50);
+
+        /** Rows 9: events EmbedFlow is given per run (about a minute at the hosted ceiling). */
+        int hostedEvents() {
+            return documents >= 20_000 ? 2_000 : 500;
+        }
+
+        /** Rows 9: texts ML_PREDICT is given per run (about a minute at 300 RPM). */
+        int hostedPeerTexts() {
+            return documents >= 20_000 ? 300 : 75;
+        }
+
+        /** Rows 9: runs per cell. */
+        int hostedRuns() {
+            return documents >= 20_000 ? 3 : 1;
+        }
+
         public static final Sizes DEFAULT =
                 new Sizes(2_048, 20_000, 5_000, 10_000, 100_000, 10_000, 200);
 
@@ -137,6 +155,9 @@ public final class Benchmark {
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
 
+    /** Only rows 9 (hosted-API reality), for working on them. */
+    private boolean hostedOnly;
+
     public Benchmark(Sizes sizes, Path workDir, Path openSearchHome, Consumer<String> progress) {
         this.sizes = sizes;
         this.workDir = workDir;
@@ -165,6 +186,12 @@ public final class Benchmark {
 
     /** 2a's embedding requests and texts, for the peer's finding. */
     private String twoARequests = "?";
+
+    /** Runs rows 9 alone (the servers they need, nothing else). */
+    public Benchmark hostedOnly() {
+        this.hostedOnly = true;
+        return this;
+    }
 
     /** Runs every measurement and returns the table. */
     public BenchmarkTable run() throws Exception {
@@ -198,6 +225,21 @@ public final class Benchmark {
                                 .add("Kafka", kafka.pid());
                 Servers servers =
                         new Servers(kafka, openSearch, connection, server, counting, stub, cpu);
+                if (hostedOnly) {
+                    MiniCluster flink = startFlink();
+                    try {
+                        measureHosted(
+                                table,
+                                servers,
+                                flink,
+                                streaming(servers, flink, bulkBest),
+                                events,
+                                texts);
+                    } finally {
+                        flink.closeAsync().get(60, TimeUnit.SECONDS);
+                    }
+                    return table;
+                }
                 measureEmbeddingServer(table, servers, texts);
                 BulkBaseline.Setting bulk = measureBulk(table, servers, texts);
                 measureKafka(table, servers, events);
@@ -212,6 +254,10 @@ public final class Benchmark {
                     measureOrNote(
                             table, "2c", () -> measureUpdates(table, servers, streaming, events));
                     measurePeer(table, servers, flink, texts);
+                    measureOrNote(
+                            table,
+                            "9",
+                            () -> measureHosted(table, servers, flink, streaming, events, texts));
                     measureBatch(table, servers);
                     measureGrowth(table, servers, streaming, events);
                     // 6 and 7 come last and must not cost the rows before them: a failure is a
@@ -890,6 +936,118 @@ public final class Benchmark {
                                                                 .availableProcessors())));
                             }
                         });
+    }
+
+    /**
+     * Rows 9: EmbedFlow and the tuned ML_PREDICT against the hosted-API stand-in in three profiles:
+     * hosted with OpenAI's 429s, hosted with Azure's, a self-hosted GPU server.
+     */
+    private void measureHosted(
+            BenchmarkTable table,
+            Servers servers,
+            MiniCluster flink,
+            StreamingBenchmark streaming,
+            List<String> events,
+            List<String> texts)
+            throws Exception {
+        HostedApiBenchmark hosted =
+                new HostedApiBenchmark(flink, streaming, servers.cpu(), progress);
+        int cores = Runtime.getRuntime().availableProcessors();
+        MlPredictPeer.Tuning tuning = new MlPredictPeer.Tuning(cores, 10, true);
+        List<HostedApiProfile> profiles =
+                List.of(
+                        HostedApiProfile.hosted(HostedApiProfile.Dialect.OPENAI),
+                        HostedApiProfile.hosted(HostedApiProfile.Dialect.AZURE),
+                        HostedApiProfile.gpu());
+        for (HostedApiProfile profile : profiles) {
+            String id =
+                    switch (profile.dialect()) {
+                        case OPENAI -> "9o";
+                        case AZURE -> "9a";
+                        case NONE -> "9g";
+                    };
+            try (HostedApiServer server =
+                    HostedApiServer.start(profile, LocalEmbeddingModel.DIMENSIONS)) {
+                HostedApiBenchmark.Cell embedFlow =
+                        hosted.embedFlow(
+                                server,
+                                events.subList(0, sizes.hostedEvents()),
+                                sizes.hostedRuns());
+                HostedApiBenchmark.Cell peer =
+                        hosted.mlPredict(
+                                server,
+                                texts.subList(0, sizes.hostedPeerTexts()),
+                                tuning,
+                                sizes.hostedRuns());
+                HostedApiBenchmark.Run e = embedFlow.median();
+                HostedApiBenchmark.Run m = peer.median();
+                table.add(
+                        new BenchmarkTable.Row(
+                                id + "-e",
+                                "EmbedFlow vs " + profile.name() + " stand-in",
+                                e.texts(),
+                                "texts",
+                                e.seconds(),
+                                Optional.empty(),
+                                embedFlow.describe(profile)));
+                table.add(
+                        new BenchmarkTable.Row(
+                                id + "-m",
+                                "ML_PREDICT (flink-model-openai), tuned, vs "
+                                        + profile.name()
+                                        + " stand-in",
+                                m.texts(),
+                                "texts",
+                                m.seconds(),
+                                Optional.empty(),
+                                peer.describe(profile)));
+                table.add(
+                        new BenchmarkTable.Row(
+                                id + "-e/m",
+                                "EmbedFlow over ML_PREDICT, " + profile.name(),
+                                e.texts(),
+                                "texts",
+                                e.seconds(),
+                                Optional.of(id + "-m"),
+                                "the rates' ratio"));
+                table.target(id + "-e/m", 5);
+                double ceiling =
+                        profile.ceilingTextsPerSecond(e.textsPerRequest(), e.tokensPerText());
+                if (!Double.isInfinite(ceiling)) {
+                    table.add(
+                            new BenchmarkTable.Row(
+                                    id + "-c",
+                                    "the " + profile.name() + " ceiling for EmbedFlow's requests",
+                                    e.texts(),
+                                    "texts",
+                                    e.texts() / ceiling,
+                                    Optional.empty(),
+                                    String.format(
+                                            Locale.ROOT,
+                                            "min(%d RPM x %.0f texts/request, %d TPM / %.1f"
+                                                    + " tokens/text) / 60 s; assumed latency"
+                                                    + " log-normal, median %d ms, p99 %d ms, +%d"
+                                                    + " ns per token",
+                                            profile.requestsPerMinute(),
+                                            e.textsPerRequest(),
+                                            profile.tokensPerMinute(),
+                                            e.tokensPerText(),
+                                            profile.medianLatency().toMillis(),
+                                            profile.p99Latency().toMillis(),
+                                            profile.perTokenCost().toNanos())));
+                    table.add(
+                            new BenchmarkTable.Row(
+                                    id + "-e/c",
+                                    "EmbedFlow over the ceiling, " + profile.name(),
+                                    e.texts(),
+                                    "texts",
+                                    e.seconds(),
+                                    Optional.of(id + "-c"),
+                                    "the fraction of what any client could get"));
+                    table.target(id + "-e/c", 0.9);
+                }
+            }
+        }
     }
 
     private String peerFinding(

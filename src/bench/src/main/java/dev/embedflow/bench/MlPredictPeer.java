@@ -39,15 +39,74 @@ final class MlPredictPeer {
         this.flinkRest = flinkRest;
     }
 
+    /**
+     * How the peer is tuned.
+     *
+     * @param parallelism the job's parallelism
+     * @param maxConcurrent {@code table.exec.async-ml-predict.max-concurrent-operations}
+     * @param unordered {@code table.exec.async-ml-predict.output-mode} ALLOW_UNORDERED (else
+     *     ORDERED)
+     */
+    record Tuning(int parallelism, int maxConcurrent, boolean unordered) {
+        /** Flink's defaults, one subtask. */
+        static final Tuning DEFAULTS = new Tuning(1, MAX_CONCURRENT, false);
+
+        @Override
+        public String toString() {
+            return "parallelism "
+                    + parallelism
+                    + ", max-concurrent-operations "
+                    + maxConcurrent
+                    + ", output-mode "
+                    + (unordered ? "ALLOW_UNORDERED" : "ORDERED");
+        }
+    }
+
     Result run(URI embeddingsEndpoint, String model, List<String> texts, CountingEmbedder counting)
+            throws Exception {
+        return run(
+                embeddingsEndpoint,
+                model,
+                texts,
+                Tuning.DEFAULTS,
+                counting::reset,
+                counting::texts,
+                counting::calls,
+                counting::busySeconds);
+    }
+
+    /**
+     * Runs the peer over {@code texts} with {@code tuning}; the counters are the server's ({@code
+     * reset} before the run; texts and requests after it; the seconds it was busy).
+     */
+    Result run(
+            URI embeddingsEndpoint,
+            String model,
+            List<String> texts,
+            Tuning tuning,
+            Runnable reset,
+            java.util.function.LongSupplier embedded,
+            java.util.function.LongSupplier requests,
+            java.util.function.DoubleSupplier busySeconds)
             throws Exception {
         Configuration config = new Configuration();
         config.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createRemoteEnvironment(
                         flinkRest.getHost(), flinkRest.getPort(), config);
-        env.setParallelism(1);
+        env.setParallelism(tuning.parallelism());
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+        tables.getConfig()
+                .set(
+                        ExecutionConfigOptions
+                                .TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS,
+                        tuning.maxConcurrent());
+        tables.getConfig()
+                .set(
+                        ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_OUTPUT_MODE,
+                        tuning.unordered()
+                                ? ExecutionConfigOptions.AsyncOutputMode.ALLOW_UNORDERED
+                                : ExecutionConfigOptions.AsyncOutputMode.ORDERED);
         DataStream<String> stream = env.fromData(texts);
         tables.createTemporaryView("texts", tables.fromDataStream(stream).as("text"));
         tables.executeSql(
@@ -60,7 +119,7 @@ final class MlPredictPeer {
                         + "', 'api-key' = 'benchmark', 'model' = '"
                         + model
                         + "')");
-        counting.reset();
+        reset.run();
         long start = System.nanoTime();
         TableResult result =
                 tables.executeSql(
@@ -68,10 +127,15 @@ final class MlPredictPeer {
                                 + " FROM ML_PREDICT(TABLE texts, MODEL embedder, DESCRIPTOR(text))");
         result.await(10, TimeUnit.MINUTES);
         double jobSeconds = (System.nanoTime() - start) / 1e9;
-        if (counting.texts() < texts.size()) {
+        if (embedded.getAsLong() < texts.size()) {
             throw new IllegalStateException(
-                    "ML_PREDICT embedded " + counting.texts() + " of " + texts.size() + " texts");
+                    "ML_PREDICT embedded "
+                            + embedded.getAsLong()
+                            + " of "
+                            + texts.size()
+                            + " texts");
         }
-        return new Result(texts.size(), counting.busySeconds(), counting.calls(), jobSeconds);
+        return new Result(
+                texts.size(), busySeconds.getAsDouble(), requests.getAsLong(), jobSeconds);
     }
 }

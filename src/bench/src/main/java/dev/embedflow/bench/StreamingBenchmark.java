@@ -111,6 +111,7 @@ final class StreamingBenchmark {
      * @param requests embedding requests so far, counted where they are answered
      * @param texts texts embedded so far
      * @param indexBase the index family (base name and alias) the job writes to; it may exist
+     * @param settings job settings over the benchmark's own (for instance a provider's rate caps)
      */
     record Scenario(
             String name,
@@ -119,7 +120,24 @@ final class StreamingBenchmark {
             String model,
             LongSupplier requests,
             LongSupplier texts,
-            String indexBase) {
+            String indexBase,
+            Map<String, String> settings) {
+
+        Scenario {
+            settings = Map.copyOf(settings);
+        }
+
+        /** A scenario writing to the index family {@code indexBase}, with the default settings. */
+        Scenario(
+                String name,
+                Window window,
+                URI embeddingBase,
+                String model,
+                LongSupplier requests,
+                LongSupplier texts,
+                String indexBase) {
+            this(name, window, embeddingBase, model, requests, texts, indexBase, Map.of());
+        }
 
         /** A scenario writing to an index family of its own, {@code b<name>}. */
         Scenario(
@@ -130,6 +148,14 @@ final class StreamingBenchmark {
                 LongSupplier requests,
                 LongSupplier texts) {
             this(name, window, embeddingBase, model, requests, texts, "b" + name);
+        }
+
+        /** This scenario with job settings over the benchmark's own. */
+        Scenario with(Map<String, String> jobSettings) {
+            Map<String, String> all = new java.util.HashMap<>(settings);
+            all.putAll(jobSettings);
+            return new Scenario(
+                    name, window, embeddingBase, model, requests, texts, indexBase, all);
         }
     }
 
@@ -596,6 +622,7 @@ final class StreamingBenchmark {
         // Checkpoints and savepoints to files: the JobManager's memory takes at most 5 MB of state.
         config.setString(
                 "execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
+        scenario.settings().forEach(config::setString);
         StreamingJob.Prepared prepared = StreamingJob.prepare(config);
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(config);
         env.setParallelism(1);

@@ -54,6 +54,8 @@ public final class HostedApiServer implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong texts = new AtomicLong();
     private final AtomicLong tokens = new AtomicLong();
+    private final AtomicLong firstRequestNanos = new AtomicLong();
+    private final AtomicLong lastAnswerNanos = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
@@ -132,8 +134,20 @@ public final class HostedApiServer implements AutoCloseable {
         return maxInFlight.get();
     }
 
+    /**
+     * Seconds from the first request since the last {@link #reset()} to the last answer with
+     * vectors: the time a client kept the service busy.
+     */
+    public double busySeconds() {
+        long first = firstRequestNanos.get();
+        long last = lastAnswerNanos.get();
+        return first == 0 || last <= first ? 0 : (last - first) / 1e9;
+    }
+
     /** Zeroes the counters (between benchmark cells). */
     public void reset() {
+        firstRequestNanos.set(0);
+        lastAnswerNanos.set(0);
         requests.set(0);
         admitted.set(0);
         rateLimited.set(0);
@@ -157,6 +171,7 @@ public final class HostedApiServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             requests.incrementAndGet();
+            firstRequestNanos.compareAndSet(0, clock.getAsLong());
             if (!"POST".equals(exchange.getRequestMethod())) {
                 reject(exchange, 405, "POST only", "invalid_request_error");
                 return;
@@ -218,6 +233,7 @@ public final class HostedApiServer implements AutoCloseable {
                 tokens.addAndGet(requestTokens);
                 rateHeaders(exchange, decision);
                 send(exchange, 200, answer);
+                lastAnswerNanos.accumulateAndGet(clock.getAsLong(), Math::max);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {

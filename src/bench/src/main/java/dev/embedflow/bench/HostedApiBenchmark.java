@@ -1,0 +1,252 @@
+package dev.embedflow.bench;
+
+import dev.embedflow.bench.hosted.HostedApiProfile;
+import dev.embedflow.bench.hosted.HostedApiServer;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+
+/**
+ * Rows 9: EmbedFlow and Flink SQL's {@code ML_PREDICT} against a hosted embedding API as users meet
+ * it ({@link HostedApiServer} with a {@link HostedApiProfile}): latency per request, per-request
+ * limits, RPM and TPM limits and 429s. A one-text-per-request client is capped by RPM, a batching
+ * one by TPM; the profile's ceiling {@code min(RPM x texts per request, TPM / tokens per text)} is
+ * what any client could reach. Each cell runs {@code runs} times; the rows carry the median and the
+ * notes the spread and the per-cell figures.
+ */
+final class HostedApiBenchmark {
+
+    /** The model the stand-in reports (it embeds nothing). */
+    static final String MODEL = "text-embedding-stand-in";
+
+    /**
+     * One run of one cell.
+     *
+     * @param texts texts the client was given
+     * @param seconds the run's time (EmbedFlow: first send to last document indexed; ML_PREDICT:
+     *     first request to last answer)
+     * @param requests requests the server received
+     * @param admitted requests it answered with vectors
+     * @param rateLimited requests it refused with 429
+     * @param embedded texts it embedded
+     * @param tokens tokens it embedded
+     * @param maxInFlight the most requests in flight at the server
+     * @param lost texts given but never indexed (EmbedFlow) or never embedded (the peer)
+     * @param cpuSeconds CPU of every process of the run (this JVM, OpenSearch, Kafka)
+     */
+    record Run(
+            long texts,
+            double seconds,
+            long requests,
+            long admitted,
+            long rateLimited,
+            long embedded,
+            long tokens,
+            int maxInFlight,
+            long lost,
+            double cpuSeconds) {
+
+        double rate() {
+            return texts / seconds;
+        }
+
+        double textsPerRequest() {
+            return admitted == 0 ? 0 : (double) embedded / admitted;
+        }
+
+        double tokensPerText() {
+            return embedded == 0 ? 0 : (double) tokens / embedded;
+        }
+    }
+
+    /** The runs of one cell and its summary. */
+    record Cell(String peer, String settings, List<Run> runs) {
+
+        /** The run of median rate. */
+        Run median() {
+            List<Run> sorted = runs.stream().sorted(Comparator.comparingDouble(Run::rate)).toList();
+            return sorted.get(sorted.size() / 2);
+        }
+
+        /** {@code lowest-highest texts/s}. */
+        String spread() {
+            double low = runs.stream().mapToDouble(Run::rate).min().orElse(0);
+            double high = runs.stream().mapToDouble(Run::rate).max().orElse(0);
+            return String.format(Locale.ROOT, "%.1f-%.1f", low, high);
+        }
+
+        /** The fraction of {@code profile}'s ceiling the median run reached. */
+        double ceilingFraction(HostedApiProfile profile) {
+            Run m = median();
+            double ceiling = profile.ceilingTextsPerSecond(m.textsPerRequest(), m.tokensPerText());
+            return Double.isInfinite(ceiling) ? Double.NaN : m.rate() / ceiling;
+        }
+
+        /** The per-cell figures the report prints beside the rate. */
+        String describe(HostedApiProfile profile) {
+            Run m = median();
+            double fraction = ceilingFraction(profile);
+            return String.format(
+                    Locale.ROOT,
+                    "median of %d runs (%s texts/s); %.2f requests/text, %.0f texts/request;"
+                            + " %d 429s, %d requests refused in all; at most %d in flight at the"
+                            + " server; %d lost; %.2f CPU-s per 1,000 texts%s; %s",
+                    runs.size(),
+                    spread(),
+                    m.texts == 0 ? 0 : (double) m.requests / m.texts,
+                    m.textsPerRequest(),
+                    m.rateLimited,
+                    m.requests - m.admitted,
+                    m.maxInFlight,
+                    m.lost,
+                    m.texts == 0 ? 0 : 1000 * m.cpuSeconds / m.texts,
+                    Double.isNaN(fraction)
+                            ? ""
+                            : String.format(Locale.ROOT, "; %.2f of the ceiling", fraction),
+                    settings);
+        }
+    }
+
+    private final MiniCluster flink;
+    private final StreamingBenchmark streaming;
+    private final CpuMeter cpu;
+    private final Consumer<String> progress;
+
+    HostedApiBenchmark(
+            MiniCluster flink,
+            StreamingBenchmark streaming,
+            CpuMeter cpu,
+            Consumer<String> progress) {
+        this.flink = flink;
+        this.streaming = streaming;
+        this.cpu = cpu;
+        this.progress = progress;
+    }
+
+    /** EmbedFlow's settings for {@code profile}: its rate limits as the job's caps. */
+    static Map<String, String> embedFlowSettings(HostedApiProfile profile) {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        if (profile.requestsPerMinute() > 0) {
+            settings.put(
+                    "embedding.rate.requests-per-second",
+                    String.format(Locale.ROOT, "%.3f", profile.requestsPerMinute() / 60.0));
+        }
+        if (profile.tokensPerMinute() > 0) {
+            settings.put(
+                    "embedding.rate.tokens-per-minute", String.valueOf(profile.tokensPerMinute()));
+        }
+        return settings;
+    }
+
+    /** EmbedFlow's streaming job (windows NONE: one document per event) over {@code events}. */
+    Cell embedFlow(HostedApiServer server, List<String> events, int runs) throws Exception {
+        HostedApiProfile profile = server.profile();
+        Map<String, String> settings = embedFlowSettings(profile);
+        List<Run> results = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            progress.accept(
+                    "9 "
+                            + profile.name()
+                            + ": EmbedFlow, run "
+                            + run
+                            + " of "
+                            + runs
+                            + ", "
+                            + events.size()
+                            + " events...");
+            server.reset();
+            StreamingBenchmark.Scenario scenario =
+                    new StreamingBenchmark.Scenario(
+                                    "h" + profile.name() + "-" + run,
+                                    StreamingBenchmark.Window.NONE,
+                                    server.baseUri(),
+                                    MODEL,
+                                    server::requests,
+                                    server::texts)
+                            .with(settings);
+            Map<String, Double> before = cpu.snapshot();
+            StreamingBenchmark.Result r = streaming.run(scenario, events, List.of(), 0, 0, false);
+            double cpuSeconds = used(before, cpu.snapshot());
+            results.add(
+                    new Run(
+                            events.size(),
+                            r.seconds(),
+                            server.requests(),
+                            server.admitted(),
+                            server.rateLimited(),
+                            server.texts(),
+                            server.tokens(),
+                            server.maxInFlight(),
+                            Math.max(0, events.size() - r.documents()),
+                            cpuSeconds));
+        }
+        return new Cell(
+                "EmbedFlow", settings.isEmpty() ? "defaults" : "job settings " + settings, results);
+    }
+
+    /** Flink SQL's ML_PREDICT (flink-model-openai) over {@code texts}, tuned as {@code tuning}. */
+    Cell mlPredict(
+            HostedApiServer server, List<String> texts, MlPredictPeer.Tuning tuning, int runs)
+            throws Exception {
+        HostedApiProfile profile = server.profile();
+        URI rest = flink.getRestAddress().get(30, TimeUnit.SECONDS);
+        MlPredictPeer peer = new MlPredictPeer(rest);
+        List<Run> results = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            progress.accept(
+                    "9 "
+                            + profile.name()
+                            + ": ML_PREDICT ("
+                            + tuning
+                            + "), run "
+                            + run
+                            + " of "
+                            + runs
+                            + ", "
+                            + texts.size()
+                            + " texts...");
+            Map<String, Double> before = cpu.snapshot();
+            MlPredictPeer.Result r =
+                    peer.run(
+                            URI.create(server.baseUri() + "/v1/embeddings"),
+                            MODEL,
+                            texts,
+                            tuning,
+                            server::reset,
+                            server::texts,
+                            server::requests,
+                            server::busySeconds);
+            double cpuSeconds = used(before, cpu.snapshot());
+            results.add(
+                    new Run(
+                            texts.size(),
+                            r.seconds(),
+                            server.requests(),
+                            server.admitted(),
+                            server.rateLimited(),
+                            server.texts(),
+                            server.tokens(),
+                            server.maxInFlight(),
+                            Math.max(0, texts.size() - server.texts()),
+                            cpuSeconds));
+        }
+        return new Cell("ML_PREDICT", tuning.toString(), results);
+    }
+
+    private static double used(Map<String, Double> before, Map<String, Double> after) {
+        double sum = 0;
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            Double start = before.get(e.getKey());
+            if (start != null) {
+                sum += e.getValue() - start;
+            }
+        }
+        return sum;
+    }
+}
