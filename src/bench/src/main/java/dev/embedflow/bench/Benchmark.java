@@ -8,7 +8,9 @@ import dev.embedflow.bench.hosted.HostedApiServer;
 import dev.embedflow.devserver.KafkaBroker;
 import dev.embedflow.devserver.OpenSearchNode;
 import dev.embedflow.devserver.SampleBusiness;
+import dev.embedflow.model.Embedding;
 import dev.embedflow.model.LocalEmbeddingModel;
+import dev.embedflow.model.LocalModel;
 import dev.embedflow.model.server.EmbeddingServer;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
@@ -155,8 +157,8 @@ public final class Benchmark {
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
 
-    /** Only rows 9 (hosted-API reality), for working on them. */
-    private boolean hostedOnly;
+    /** Only these of the rows that need no others (9, 10), for working on them; empty: all. */
+    private java.util.Set<String> only = java.util.Set.of();
 
     public Benchmark(Sizes sizes, Path workDir, Path openSearchHome, Consumer<String> progress) {
         this.sizes = sizes;
@@ -187,9 +189,18 @@ public final class Benchmark {
     /** 2a's embedding requests and texts, for the peer's finding. */
     private String twoARequests = "?";
 
-    /** Runs rows 9 alone (the servers they need, nothing else). */
-    public Benchmark hostedOnly() {
-        this.hostedOnly = true;
+    /** The rows that can run alone: 9 (hosted-API reality) and 10 (the int8 model). */
+    public static final java.util.Set<String> STANDALONE = java.util.Set.of("9", "10");
+
+    /**
+     * Runs only {@code rows} (of {@link #STANDALONE}), with the servers they need, nothing else.
+     */
+    public Benchmark only(java.util.Set<String> rows) {
+        if (!STANDALONE.containsAll(rows)) {
+            throw new IllegalArgumentException(
+                    "only rows " + STANDALONE + " run alone, not " + rows);
+        }
+        this.only = java.util.Set.copyOf(rows);
         return this;
     }
 
@@ -225,18 +236,23 @@ public final class Benchmark {
                                 .add("Kafka", kafka.pid());
                 Servers servers =
                         new Servers(kafka, openSearch, connection, server, counting, stub, cpu);
-                if (hostedOnly) {
-                    MiniCluster flink = startFlink();
-                    try {
-                        measureHosted(
-                                table,
-                                servers,
-                                flink,
-                                streaming(servers, flink, bulkBest),
-                                events,
-                                texts);
-                    } finally {
-                        flink.closeAsync().get(60, TimeUnit.SECONDS);
+                if (!only.isEmpty()) {
+                    if (only.contains("10")) {
+                        measureInt8(table, servers, texts);
+                    }
+                    if (only.contains("9")) {
+                        MiniCluster flink = startFlink();
+                        try {
+                            measureHosted(
+                                    table,
+                                    servers,
+                                    flink,
+                                    streaming(servers, flink, bulkBest),
+                                    events,
+                                    texts);
+                        } finally {
+                            flink.closeAsync().get(60, TimeUnit.SECONDS);
+                        }
                     }
                     return table;
                 }
@@ -265,6 +281,7 @@ public final class Benchmark {
                     measureOrNote(
                             table, "8", () -> measureState(table, servers, streaming, events));
                     measureOrNote(table, "6", () -> measureSearch(table, servers));
+                    measureOrNote(table, "10", () -> measureInt8(table, servers, texts));
                     measureOrNote(
                             table,
                             "7",
@@ -936,6 +953,76 @@ public final class Benchmark {
                                                                 .availableProcessors())));
                             }
                         });
+    }
+
+    /**
+     * Rows 10: the int8 export of all-MiniLM-L6-v2 against the fp32 model, in process, on the same
+     * texts (batches of {@value #EMBED_BATCH}): texts/s of each, the cosine of each int8 vector to
+     * its fp32 vector, and retrieval quality of int8 on the labelled set (7's fp32 rows are the
+     * comparison).
+     */
+    private void measureInt8(BenchmarkTable table, Servers servers, List<String> texts)
+            throws Exception {
+        List<String> sample = texts.subList(0, sizes.modelTexts());
+        try (LocalEmbeddingModel fp32 = LocalEmbeddingModel.acquireShared();
+                LocalEmbeddingModel int8 =
+                        LocalEmbeddingModel.acquireShared(LocalModel.MINILM_L6_V2_INT8)) {
+            progress.accept("10: the int8 model against fp32, " + sample.size() + " texts...");
+            embedInBatches(fp32, sample.subList(0, EMBED_BATCH)); // warm-up
+            embedInBatches(int8, sample.subList(0, EMBED_BATCH));
+            long start = System.nanoTime();
+            List<Embedding> a = embedInBatches(fp32, sample);
+            double fp32Seconds = seconds(start);
+            start = System.nanoTime();
+            List<Embedding> b = embedInBatches(int8, sample);
+            double int8Seconds = seconds(start);
+            double sum = 0;
+            double min = 1;
+            for (int i = 0; i < a.size(); i++) {
+                double cosine = a.get(i).cosine(b.get(i));
+                sum += cosine;
+                min = Math.min(min, cosine);
+            }
+            String cosines =
+                    String.format(
+                            Locale.ROOT,
+                            "cosine of int8 to fp32: mean %.4f, least %.4f",
+                            sum / a.size(),
+                            min);
+            table.add(
+                    new BenchmarkTable.Row(
+                            "10f",
+                            "all-MiniLM-L6-v2 fp32 in process (" + EMBED_BATCH + "/batch)",
+                            sample.size(),
+                            "texts",
+                            fp32Seconds,
+                            Optional.empty(),
+                            ""));
+            table.add(
+                    new BenchmarkTable.Row(
+                            "10i",
+                            "all-MiniLM-L6-v2-int8 in process (" + EMBED_BATCH + "/batch)",
+                            sample.size(),
+                            "texts",
+                            int8Seconds,
+                            Optional.of("10f"),
+                            cosines));
+            new RetrievalQuality(
+                            servers.connection(), servers.openSearch().httpUri(), int8, progress)
+                    .run("10q")
+                    .forEach(table::add);
+        }
+    }
+
+    private static List<Embedding> embedInBatches(LocalEmbeddingModel model, List<String> texts) {
+        List<Embedding> all = new ArrayList<>(texts.size());
+        for (int from = 0; from < texts.size(); from += EMBED_BATCH) {
+            all.addAll(
+                    model.embed(
+                            texts.subList(from, Math.min(texts.size(), from + EMBED_BATCH)),
+                            dev.embedflow.model.TruncationPolicy.TRUNCATE));
+        }
+        return all;
     }
 
     /**

@@ -42,11 +42,14 @@ final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(
-            names = "--hosted-only",
+            names = "--only",
+            split = ",",
+            paramLabel = "ROWS",
             description =
-                    "Only rows 9 (EmbedFlow and ML_PREDICT against the hosted-API stand-in), for"
-                            + " working on them; the table is printed, no report is written.")
-    boolean hostedOnly;
+                    "Only these rows, for working on them: 9 (EmbedFlow and ML_PREDICT against the"
+                            + " hosted-API stand-in), 10 (the int8 model); the table is printed,"
+                            + " no report is written.")
+    java.util.Set<String> only = java.util.Set.of();
 
     @Option(
             names = "--opensearch-home",
@@ -80,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
                                 out.println(line);
                                 out.flush();
                             });
-            table = (hostedOnly ? benchmark.hostedOnly() : benchmark).run();
+            table = benchmark.only(only).run();
         } finally {
             LocalFiles.deleteRecursively(workDir);
         }
@@ -90,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
             out.println();
             out.println(finding.strip());
         }
-        if (hostedOnly) {
+        if (!only.isEmpty()) {
             out.flush();
             return 0;
         }
