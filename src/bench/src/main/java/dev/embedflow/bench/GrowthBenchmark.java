@@ -68,7 +68,8 @@ final class GrowthBenchmark {
         return List.of(first, second);
     }
 
-    private BenchmarkTable.Row measure(
+    /** One row: {@code existing} documents already indexed, compared with {@code baseline}. */
+    BenchmarkTable.Row measure(
             String id, int existing, Optional<String> baseline, Indexing indexing)
             throws Exception {
         String base = "bench-growth-" + existing;
