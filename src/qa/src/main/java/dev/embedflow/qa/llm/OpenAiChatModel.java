@@ -164,8 +164,7 @@ public final class OpenAiChatModel implements ChatModel {
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private final ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
         private volatile int status;
-        private volatile String retryAfterMs;
-        private volatile String retryAfter;
+        private volatile io.netty.handler.codec.http.HttpHeaders headers;
         private volatile boolean eventStream;
         private boolean delivered;
 
@@ -314,7 +313,11 @@ public final class OpenAiChatModel implements ChatModel {
                     "the LLM answered HTTP "
                             + status
                             + (message.isBlank() ? "" : ": " + scrub(cut(message, 300)));
-            Optional<Duration> wait = RetryAfter.of(retryAfterMs, retryAfter, Instant.now());
+            io.netty.handler.codec.http.HttpHeaders received = headers;
+            Optional<Duration> wait =
+                    received == null
+                            ? Optional.empty()
+                            : RetryAfter.fromHeaders(received::get, Instant.now());
             if (status == 429) {
                 return new AttemptFailed(LlmException.Reason.RATE_LIMITED, what, true, wait);
             }
@@ -363,8 +366,7 @@ public final class OpenAiChatModel implements ChatModel {
 
         @Override
         public State onHeadersReceived(io.netty.handler.codec.http.HttpHeaders headers) {
-            retryAfterMs = headers.get(RetryAfter.MS_HEADER);
-            retryAfter = headers.get(RetryAfter.HEADER);
+            this.headers = headers;
             String type = headers.get("Content-Type");
             eventStream = type != null && type.toLowerCase().contains("text/event-stream");
             return State.CONTINUE;

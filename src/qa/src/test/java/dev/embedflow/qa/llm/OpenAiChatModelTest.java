@@ -152,6 +152,28 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void openAisRateLimitHeadersSayHowLongToWaitWithoutRetryAfter() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (StubHttpServer server =
+                        StubHttpServer.start(
+                                r ->
+                                        calls.incrementAndGet() == 1
+                                                ? Reply.json(
+                                                                429,
+                                                                "{\"error\":{\"message\":\"TPM\"}}")
+                                                        .withHeader(
+                                                                "x-ratelimit-remaining-tokens", "0")
+                                                        .withHeader(
+                                                                "x-ratelimit-reset-tokens", "4.5s")
+                                                : stream(sse(delta("ok [1]"), STOP, "[DONE]")));
+                OpenAiChatModel llm = model(server)) {
+            assertThat(llm.generate(prompt(), d -> {}).text()).isEqualTo("ok [1]");
+        }
+        assertThat(waits).hasSize(1);
+        assertThat(waits.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(4500));
+    }
+
+    @Test
     void givesUpAfterItsRetriesNamingTheStatus() throws Exception {
         try (StubHttpServer server =
                         StubHttpServer.start(
