@@ -1058,7 +1058,8 @@ public final class Benchmark {
             List<String> texts)
             throws Exception {
         HostedApiBenchmark hosted =
-                new HostedApiBenchmark(flink, streaming, servers.cpu(), progress);
+                new HostedApiBenchmark(
+                        flink, streaming, servers.connection(), servers.cpu(), progress);
         int cores = Runtime.getRuntime().availableProcessors();
         MlPredictPeer.Tuning tuning = new MlPredictPeer.Tuning(cores, 10, true);
         List<HostedApiProfile> profiles =
@@ -1086,13 +1087,26 @@ public final class Benchmark {
                                 texts.subList(0, sizes.hostedPeerTexts()),
                                 tuning,
                                 sizes.hostedRuns());
+                HostedApiBenchmark.Cell langChain4j =
+                        hosted.langChain4j(
+                                server, texts.subList(0, sizes.hostedEvents()), sizes.hostedRuns());
                 HostedApiBenchmark.Run e = embedFlow.median();
                 HostedApiBenchmark.Run m = peer.median();
+                HostedApiBenchmark.Run l = langChain4j.median();
+                table.add(
+                        new BenchmarkTable.Row(
+                                id + "-l",
+                                "LangChain4j ingestor vs " + profile.name() + " stand-in",
+                                l.texts() - l.lost(),
+                                "texts",
+                                l.seconds(),
+                                Optional.empty(),
+                                langChain4j.describe(profile)));
                 table.add(
                         new BenchmarkTable.Row(
                                 id + "-e",
                                 "EmbedFlow vs " + profile.name() + " stand-in",
-                                e.texts(),
+                                e.texts() - e.lost(),
                                 "texts",
                                 e.seconds(),
                                 Optional.empty(),
@@ -1103,7 +1117,7 @@ public final class Benchmark {
                                 "ML_PREDICT (flink-model-openai), tuned, vs "
                                         + profile.name()
                                         + " stand-in",
-                                m.texts(),
+                                m.texts() - m.lost(),
                                 "texts",
                                 m.seconds(),
                                 Optional.empty(),
@@ -1118,6 +1132,16 @@ public final class Benchmark {
                                 Optional.of(id + "-m"),
                                 "the rates' ratio"));
                 table.target(id + "-e/m", 5);
+                table.add(
+                        new BenchmarkTable.Row(
+                                id + "-e/l",
+                                "EmbedFlow over LangChain4j, " + profile.name(),
+                                e.texts(),
+                                "texts",
+                                e.seconds(),
+                                Optional.of(id + "-l"),
+                                "the rates' ratio"));
+                table.target(id + "-e/l", 1.5);
                 double ceiling =
                         profile.ceilingTextsPerSecond(e.textsPerRequest(), e.tokensPerText());
                 if (!Double.isInfinite(ceiling)) {

@@ -2,6 +2,7 @@ package dev.embedflow.bench;
 
 import dev.embedflow.bench.hosted.HostedApiProfile;
 import dev.embedflow.bench.hosted.HostedApiServer;
+import dev.embedflow.opensearch.OpenSearchConnection;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,8 +53,11 @@ final class HostedApiBenchmark {
             long lost,
             double cpuSeconds) {
 
+        /**
+         * Texts that arrived (given minus lost) per second: a peer that drops texts gains nothing.
+         */
         double rate() {
-            return texts / seconds;
+            return (texts - lost) / seconds;
         }
 
         double textsPerRequest() {
@@ -115,16 +119,19 @@ final class HostedApiBenchmark {
 
     private final MiniCluster flink;
     private final StreamingBenchmark streaming;
+    private final OpenSearchConnection connection;
     private final CpuMeter cpu;
     private final Consumer<String> progress;
 
     HostedApiBenchmark(
             MiniCluster flink,
             StreamingBenchmark streaming,
+            OpenSearchConnection connection,
             CpuMeter cpu,
             Consumer<String> progress) {
         this.flink = flink;
         this.streaming = streaming;
+        this.connection = connection;
         this.cpu = cpu;
         this.progress = progress;
     }
@@ -237,6 +244,49 @@ final class HostedApiBenchmark {
                             cpuSeconds));
         }
         return new Cell("ML_PREDICT", tuning.toString(), results);
+    }
+
+    /** LangChain4j's ingestor, {@value LangChain4jPeer#THREADS} threads, over {@code texts}. */
+    Cell langChain4j(HostedApiServer server, List<String> texts, int runs) throws Exception {
+        HostedApiProfile profile = server.profile();
+        LangChain4jPeer peer = new LangChain4jPeer(connection);
+        List<Run> results = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            progress.accept(
+                    "9 "
+                            + profile.name()
+                            + ": LangChain4j, run "
+                            + run
+                            + " of "
+                            + runs
+                            + ", "
+                            + texts.size()
+                            + " texts...");
+            server.reset();
+            Map<String, Double> before = cpu.snapshot();
+            LangChain4jPeer.Result r = peer.run(URI.create(server.baseUri() + "/v1"), MODEL, texts);
+            double cpuSeconds = used(before, cpu.snapshot());
+            results.add(
+                    new Run(
+                            texts.size(),
+                            r.seconds(),
+                            server.requests(),
+                            server.admitted(),
+                            server.rateLimited(),
+                            server.texts(),
+                            server.tokens(),
+                            server.maxInFlight(),
+                            Math.max(0, texts.size() - r.stored()),
+                            cpuSeconds));
+        }
+        return new Cell(
+                "LangChain4j",
+                "EmbeddingStoreIngestor + OpenAiEmbeddingModel (defaults), "
+                        + LangChain4jPeer.THREADS
+                        + " threads of "
+                        + LangChain4jPeer.DOCUMENTS_PER_CALL
+                        + " documents per call",
+                results);
     }
 
     private static double used(Map<String, Double> before, Map<String, Double> after) {

@@ -48,6 +48,13 @@ class HostedApiBenchmarkTest {
     }
 
     @Test
+    void aPeerThatLosesTextsGainsNoRate() {
+        HostedApiBenchmark.Run lossy =
+                new HostedApiBenchmark.Run(2000, 50, 10, 10, 0, 1000, 50_000, 4, 1000, 1);
+        assertThat(lossy.rate()).isEqualTo(20.0);
+    }
+
+    @Test
     void embedFlowTakesTheProfilesLimitsAsItsCaps() {
         assertThat(
                         HostedApiBenchmark.embedFlowSettings(
