@@ -151,142 +151,127 @@ final class HostedApiBenchmark {
         return settings;
     }
 
-    /** EmbedFlow's streaming job (windows NONE: one document per event) over {@code events}. */
-    Cell embedFlow(HostedApiServer server, List<String> events, int runs) throws Exception {
-        HostedApiProfile profile = server.profile();
-        Map<String, String> settings = embedFlowSettings(profile);
+    /** One run of a client over the stand-in; returns its time and the texts that never arrived. */
+    @FunctionalInterface
+    private interface Client {
+        /** {@code [seconds, lost]}. */
+        double[] run(int run) throws Exception;
+    }
+
+    /**
+     * Runs {@code client} {@code runs} times over {@code count} texts, the server's counters reset
+     * before each run, and keeps what each run did.
+     */
+    private Cell cell(
+            HostedApiServer server,
+            String peer,
+            String settings,
+            int count,
+            int runs,
+            Client client)
+            throws Exception {
         List<Run> results = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             progress.accept(
-                    "9 "
-                            + profile.name()
-                            + ": EmbedFlow, run "
-                            + run
-                            + " of "
-                            + runs
-                            + ", "
-                            + events.size()
-                            + " events...");
+                    String.format(
+                            Locale.ROOT,
+                            "9 %s: %s, run %d of %d, %d texts...",
+                            server.profile().name(),
+                            peer,
+                            run,
+                            runs,
+                            count));
             server.reset();
-            StreamingBenchmark.Scenario scenario =
-                    new StreamingBenchmark.Scenario(
-                                    "h" + profile.name() + "-" + run,
-                                    StreamingBenchmark.Window.NONE,
-                                    server.baseUri(),
-                                    MODEL,
-                                    server::requests,
-                                    server::texts)
-                            .with(settings);
             Map<String, Double> before = cpu.snapshot();
-            StreamingBenchmark.Result r = streaming.run(scenario, events, List.of(), 0, 0, false);
+            double[] outcome = client.run(run);
             double cpuSeconds = used(before, cpu.snapshot());
             results.add(
                     new Run(
-                            events.size(),
-                            r.seconds(),
+                            count,
+                            outcome[0],
                             server.requests(),
                             server.admitted(),
                             server.rateLimited(),
                             server.texts(),
                             server.tokens(),
                             server.maxInFlight(),
-                            Math.max(0, events.size() - r.documents()),
+                            (long) outcome[1],
                             cpuSeconds));
         }
-        return new Cell(
-                "EmbedFlow", settings.isEmpty() ? "defaults" : "job settings " + settings, results);
+        return new Cell(peer, settings, results);
+    }
+
+    /** EmbedFlow's streaming job (windows NONE: one document per event) over {@code events}. */
+    Cell embedFlow(HostedApiServer server, List<String> events, int runs) throws Exception {
+        HostedApiProfile profile = server.profile();
+        Map<String, String> settings = embedFlowSettings(profile);
+        return cell(
+                server,
+                "EmbedFlow",
+                settings.isEmpty() ? "defaults" : "job settings " + settings,
+                events.size(),
+                runs,
+                run -> {
+                    StreamingBenchmark.Scenario scenario =
+                            new StreamingBenchmark.Scenario(
+                                            "h" + profile.name() + "-" + run,
+                                            StreamingBenchmark.Window.NONE,
+                                            server.baseUri(),
+                                            MODEL,
+                                            server::requests,
+                                            server::texts)
+                                    .with(settings);
+                    StreamingBenchmark.Result r =
+                            streaming.run(scenario, events, List.of(), 0, 0, false);
+                    return new double[] {r.seconds(), Math.max(0, events.size() - r.documents())};
+                });
     }
 
     /** Flink SQL's ML_PREDICT (flink-model-openai) over {@code texts}, tuned as {@code tuning}. */
     Cell mlPredict(
             HostedApiServer server, List<String> texts, MlPredictPeer.Tuning tuning, int runs)
             throws Exception {
-        HostedApiProfile profile = server.profile();
         URI rest = flink.getRestAddress().get(30, TimeUnit.SECONDS);
         MlPredictPeer peer = new MlPredictPeer(rest);
-        List<Run> results = new ArrayList<>();
-        for (int run = 1; run <= runs; run++) {
-            progress.accept(
-                    "9 "
-                            + profile.name()
-                            + ": ML_PREDICT ("
-                            + tuning
-                            + "), run "
-                            + run
-                            + " of "
-                            + runs
-                            + ", "
-                            + texts.size()
-                            + " texts...");
-            Map<String, Double> before = cpu.snapshot();
-            MlPredictPeer.Result r =
-                    peer.run(
-                            URI.create(server.baseUri() + "/v1/embeddings"),
-                            MODEL,
-                            texts,
-                            tuning,
-                            server::reset,
-                            server::texts,
-                            server::requests,
-                            server::busySeconds);
-            double cpuSeconds = used(before, cpu.snapshot());
-            results.add(
-                    new Run(
-                            texts.size(),
-                            r.seconds(),
-                            server.requests(),
-                            server.admitted(),
-                            server.rateLimited(),
-                            server.texts(),
-                            server.tokens(),
-                            server.maxInFlight(),
-                            Math.max(0, texts.size() - server.texts()),
-                            cpuSeconds));
-        }
-        return new Cell("ML_PREDICT", tuning.toString(), results);
+        return cell(
+                server,
+                "ML_PREDICT",
+                tuning.toString(),
+                texts.size(),
+                runs,
+                run -> {
+                    MlPredictPeer.Result r =
+                            peer.run(
+                                    URI.create(server.baseUri() + "/v1/embeddings"),
+                                    MODEL,
+                                    texts,
+                                    tuning,
+                                    () -> {}, // the cell has reset the counters
+                                    server::texts,
+                                    server::requests,
+                                    server::busySeconds);
+                    return new double[] {r.seconds(), Math.max(0, texts.size() - server.texts())};
+                });
     }
 
     /** LangChain4j's ingestor, {@value LangChain4jPeer#THREADS} threads, over {@code texts}. */
     Cell langChain4j(HostedApiServer server, List<String> texts, int runs) throws Exception {
-        HostedApiProfile profile = server.profile();
         LangChain4jPeer peer = new LangChain4jPeer(connection);
-        List<Run> results = new ArrayList<>();
-        for (int run = 1; run <= runs; run++) {
-            progress.accept(
-                    "9 "
-                            + profile.name()
-                            + ": LangChain4j, run "
-                            + run
-                            + " of "
-                            + runs
-                            + ", "
-                            + texts.size()
-                            + " texts...");
-            server.reset();
-            Map<String, Double> before = cpu.snapshot();
-            LangChain4jPeer.Result r = peer.run(URI.create(server.baseUri() + "/v1"), MODEL, texts);
-            double cpuSeconds = used(before, cpu.snapshot());
-            results.add(
-                    new Run(
-                            texts.size(),
-                            r.seconds(),
-                            server.requests(),
-                            server.admitted(),
-                            server.rateLimited(),
-                            server.texts(),
-                            server.tokens(),
-                            server.maxInFlight(),
-                            Math.max(0, texts.size() - r.stored()),
-                            cpuSeconds));
-        }
-        return new Cell(
+        return cell(
+                server,
                 "LangChain4j",
                 "EmbeddingStoreIngestor + OpenAiEmbeddingModel (defaults), "
                         + LangChain4jPeer.THREADS
                         + " threads of "
                         + LangChain4jPeer.DOCUMENTS_PER_CALL
                         + " documents per call",
-                results);
+                texts.size(),
+                runs,
+                run -> {
+                    LangChain4jPeer.Result r =
+                            peer.run(URI.create(server.baseUri() + "/v1"), MODEL, texts);
+                    return new double[] {r.seconds(), Math.max(0, texts.size() - r.stored())};
+                });
     }
 
     private static double used(Map<String, Double> before, Map<String, Double> after) {
