@@ -80,6 +80,7 @@ class QaServiceProcessITCase {
                         });
         List<String> stderr = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> started = new CompletableFuture<>();
+        CompletableFuture<Void> logged = new CompletableFuture<>();
         Thread reader =
                 new Thread(
                         () -> {
@@ -92,6 +93,9 @@ class QaServiceProcessITCase {
                                     stderr.add(line);
                                     if (line.contains("Q&A service on port")) {
                                         started.complete(null);
+                                    }
+                                    if (line.contains("POST /v1/chat/completions")) {
+                                        logged.complete(null);
                                     }
                                 }
                             } catch (Exception e) {
@@ -128,8 +132,12 @@ class QaServiceProcessITCase {
             JsonNode body = JSON.readTree(answer.body());
             assertThat(body.path("citations").get(0).path("id").asText())
                     .isEqualTo("ship-6@2026-03-03");
+            // The access line is written once the response is out: wait for it, not for a time.
+            logged.get(30, TimeUnit.SECONDS);
         } finally {
-            process.destroy(); // SIGTERM: the shutdown hook stops the server
+            // SIGTERM: the shutdown hook stops the server. Through the handle, because
+            // Process.destroy() also closes our end of stderr and would cut the last lines off.
+            process.toHandle().destroy();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             reader.join(Duration.ofSeconds(10).toMillis());
         }
@@ -137,6 +145,7 @@ class QaServiceProcessITCase {
         assertThat(stderr)
                 .anyMatch(l -> l.contains("INFO") && l.contains("Q&A service on port " + port))
                 .anyMatch(l -> l.contains("POST /v1/chat/completions 200"))
+                .anyMatch(l -> l.contains("INFO") && l.contains("Stopping the Q&A service"))
                 .noneMatch(l -> l.contains(QUESTION))
                 .noneMatch(l -> l.contains(QaFixture.ALL_KEY));
     }
