@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.bench.hosted.HostedApiProfile;
 import dev.embedflow.bench.hosted.HostedApiServer;
+import dev.embedflow.devserver.FlinkCluster;
 import dev.embedflow.devserver.KafkaBroker;
 import dev.embedflow.devserver.OpenSearchNode;
 import dev.embedflow.devserver.SampleBusiness;
@@ -193,6 +194,10 @@ public final class Benchmark {
 
     /** 2a's embedding requests and texts, for the peer's finding. */
     private String twoARequests = "?";
+
+    /** Flink's OpenAI model provider, on the launcher's class path from {@code target/peer}. */
+    private static final String MODEL_PROVIDER =
+            "org.apache.flink.model.openai.OpenAIModelProviderFactory";
 
     /** The rows that can run alone: 5 (growth), 9 (hosted-API reality), 10 (the int8 model). */
     public static final java.util.Set<String> STANDALONE = java.util.Set.of("5", "9", "10");
@@ -1057,11 +1062,84 @@ public final class Benchmark {
             List<String> events,
             List<String> texts)
             throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        MlPredictPeer.Tuning tuning = new MlPredictPeer.Tuning(cores, 10, true);
+        // The OkHttp dispatcher under flink-model-openai allows 5 requests per host per JVM: the
+        // peer once more on a standalone cluster of two TaskManager JVMs, a subtask in each.
+        MlPredictPeer.Tuning twoJvms = new MlPredictPeer.Tuning(2, 10, true);
+        Optional<FlinkCluster> cluster = startPeerCluster(table, twoJvms.parallelism());
+        try {
+            measureHosted(
+                    table, servers, flink, streaming, events, texts, tuning, twoJvms, cluster);
+        } finally {
+            cluster.ifPresent(FlinkCluster::close);
+        }
+    }
+
+    /**
+     * A standalone Flink cluster of {@code taskManagers} TaskManager JVMs with one slot each, from
+     * the jars the benchmark runs on; empty, with a finding, where it cannot start (the benchmark
+     * runs from a build's class path, not the launcher's).
+     */
+    private Optional<FlinkCluster> startPeerCluster(BenchmarkTable table, int taskManagers) {
+        try {
+            Path lib = jarOf(MiniCluster.class).getParent();
+            progress.accept(
+                    "9: starting a standalone Flink cluster of "
+                            + taskManagers
+                            + " TaskManagers for ML_PREDICT...");
+            FlinkCluster cluster =
+                    FlinkCluster.builder()
+                            .workDir(workDir.resolve("flink-cluster"))
+                            .libDir(lib)
+                            .slots(1)
+                            .taskManagerMemory("1024m")
+                            .build();
+            return Optional.of(cluster.start(taskManagers));
+        } catch (RuntimeException e) {
+            table.addFinding(
+                    "Rows 9, ML_PREDICT on "
+                            + taskManagers
+                            + " TaskManager JVMs: not measured, the standalone cluster did not"
+                            + " start ("
+                            + e.getMessage()
+                            + ").");
+            return Optional.empty();
+        }
+    }
+
+    /** The jar (or class directory) {@code type} was loaded from. */
+    private static Path jarOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("Cannot locate the jar of " + type.getName(), e);
+        }
+    }
+
+    private void measureHosted(
+            BenchmarkTable table,
+            Servers servers,
+            MiniCluster flink,
+            StreamingBenchmark streaming,
+            List<String> events,
+            List<String> texts,
+            MlPredictPeer.Tuning tuning,
+            MlPredictPeer.Tuning twoJvms,
+            Optional<FlinkCluster> cluster)
+            throws Exception {
         HostedApiBenchmark hosted =
                 new HostedApiBenchmark(
                         flink, streaming, servers.connection(), servers.cpu(), progress);
-        int cores = Runtime.getRuntime().availableProcessors();
-        MlPredictPeer.Tuning tuning = new MlPredictPeer.Tuning(cores, 10, true);
+        Optional<SpringAiPeerProcess> springAi =
+                SpringAiPeerProcess.locate(
+                        Path.of(System.getProperty("embedflow.home", ".")),
+                        workDir.resolve("spring-ai"));
+        if (springAi.isEmpty()) {
+            table.addFinding(
+                    "Rows 9, Spring AI: not measured, its peer is not built"
+                            + " (src/spring-ai-peer/target; `./mvnw package` builds it).");
+        }
         List<HostedApiProfile> profiles =
                 List.of(
                         HostedApiProfile.hosted(HostedApiProfile.Dialect.OPENAI),
@@ -1087,9 +1165,37 @@ public final class Benchmark {
                                 texts.subList(0, sizes.hostedPeerTexts()),
                                 tuning,
                                 sizes.hostedRuns());
+                Optional<HostedApiBenchmark.Cell> peerOnCluster = Optional.empty();
+                if (cluster.isPresent()) {
+                    peerOnCluster =
+                            Optional.of(
+                                    hosted.mlPredictOnCluster(
+                                            server,
+                                            texts.subList(0, sizes.hostedPeerTexts()),
+                                            twoJvms,
+                                            sizes.hostedRuns(),
+                                            cluster.get().restUri(),
+                                            List.of(
+                                                    jarOf(Class.forName(MODEL_PROVIDER))
+                                                            .toString()),
+                                            twoJvms.parallelism(),
+                                            cluster.get().processIds()));
+                }
                 HostedApiBenchmark.Cell langChain4j =
                         hosted.langChain4j(
                                 server, texts.subList(0, sizes.hostedEvents()), sizes.hostedRuns());
+                Optional<HostedApiBenchmark.Cell> springAiCell = Optional.empty();
+                if (springAi.isPresent()) {
+                    springAiCell =
+                            Optional.of(
+                                    hosted.springAi(
+                                            server,
+                                            texts.subList(0, sizes.hostedEvents()),
+                                            sizes.hostedRuns(),
+                                            springAi.get(),
+                                            servers.openSearch().httpUri(),
+                                            LocalEmbeddingModel.DIMENSIONS));
+                }
                 HostedApiBenchmark.Run e = embedFlow.median();
                 HostedApiBenchmark.Run m = peer.median();
                 HostedApiBenchmark.Run l = langChain4j.median();
@@ -1122,8 +1228,44 @@ public final class Benchmark {
                                 m.seconds(),
                                 Optional.empty(),
                                 peer.describe(profile)));
-                comparePeer(table, profile, id, e, "m", "ML_PREDICT", m, 5);
+                if (peerOnCluster.isPresent()) {
+                    HostedApiBenchmark.Run m2 = peerOnCluster.get().median();
+                    table.add(
+                            new BenchmarkTable.Row(
+                                    id + "-m2",
+                                    "ML_PREDICT (flink-model-openai), tuned, on "
+                                            + twoJvms.parallelism()
+                                            + " TaskManager JVMs, vs "
+                                            + profile.name()
+                                            + " stand-in",
+                                    m2.texts() - m2.lost(),
+                                    "texts",
+                                    m2.seconds(),
+                                    Optional.empty(),
+                                    peerOnCluster.get().describe(profile)));
+                    // The ratio is taken over the peer's better setting.
+                    if (m2.lost() == 0 && (m.lost() > 0 || m2.rate() > m.rate())) {
+                        comparePeer(table, profile, id, e, "m2", "ML_PREDICT on 2 JVMs", m2, 5);
+                    } else {
+                        comparePeer(table, profile, id, e, "m", "ML_PREDICT", m, 5);
+                    }
+                } else {
+                    comparePeer(table, profile, id, e, "m", "ML_PREDICT", m, 5);
+                }
                 comparePeer(table, profile, id, e, "l", "LangChain4j", l, 1.5);
+                if (springAiCell.isPresent()) {
+                    HostedApiBenchmark.Run sa = springAiCell.get().median();
+                    table.add(
+                            new BenchmarkTable.Row(
+                                    id + "-s",
+                                    "Spring AI ETL writer vs " + profile.name() + " stand-in",
+                                    sa.texts() - sa.lost(),
+                                    "texts",
+                                    sa.seconds(),
+                                    Optional.empty(),
+                                    springAiCell.get().describe(profile)));
+                    comparePeer(table, profile, id, e, "s", "Spring AI", sa, 1.5);
+                }
                 double ceiling =
                         profile.ceilingTextsPerSecond(e.textsPerRequest(), e.tokensPerText());
                 if (!Double.isInfinite(ceiling)) {

@@ -154,7 +154,7 @@ final class HostedApiBenchmark {
     /** One run of a client over the stand-in; returns its time and the texts that never arrived. */
     @FunctionalInterface
     private interface Client {
-        /** {@code [seconds, lost]}. */
+        /** {@code [seconds, lost]}, and the CPU seconds of a child process of its own if any. */
         double[] run(int run) throws Exception;
     }
 
@@ -184,7 +184,8 @@ final class HostedApiBenchmark {
             server.reset();
             Map<String, Double> before = cpu.snapshot();
             double[] outcome = client.run(run);
-            double cpuSeconds = used(before, cpu.snapshot());
+            double cpuSeconds =
+                    used(before, cpu.snapshot()) + (outcome.length > 2 ? outcome[2] : 0);
             results.add(
                     new Run(
                             count,
@@ -227,15 +228,55 @@ final class HostedApiBenchmark {
                 });
     }
 
-    /** Flink SQL's ML_PREDICT (flink-model-openai) over {@code texts}, tuned as {@code tuning}. */
+    /**
+     * Flink SQL's ML_PREDICT (flink-model-openai) over {@code texts}, tuned as {@code tuning}, on
+     * the benchmark's MiniCluster (one JVM).
+     */
     Cell mlPredict(
             HostedApiServer server, List<String> texts, MlPredictPeer.Tuning tuning, int runs)
             throws Exception {
         URI rest = flink.getRestAddress().get(30, TimeUnit.SECONDS);
-        MlPredictPeer peer = new MlPredictPeer(rest);
+        return mlPredict(server, texts, tuning, runs, new MlPredictPeer(rest), "ML_PREDICT");
+    }
+
+    /**
+     * As above, on a standalone cluster of {@code taskManagers} TaskManager JVMs (one slot each, so
+     * each subtask has its own JVM and its own OpenAI client) at {@code rest}, shipping {@code
+     * jars}; the cell's CPU is this JVM's and the cluster's ({@code clusterPids}).
+     */
+    Cell mlPredictOnCluster(
+            HostedApiServer server,
+            List<String> texts,
+            MlPredictPeer.Tuning tuning,
+            int runs,
+            URI rest,
+            List<String> jars,
+            int taskManagers,
+            Map<String, Long> clusterPids)
+            throws Exception {
+        CpuMeter clusterCpu = new CpuMeter().addSelf("this JVM");
+        clusterPids.forEach((name, pid) -> clusterCpu.add(name, java.util.OptionalLong.of(pid)));
+        return new HostedApiBenchmark(flink, streaming, connection, clusterCpu, progress)
+                .mlPredict(
+                        server,
+                        texts,
+                        tuning,
+                        runs,
+                        new MlPredictPeer(rest, jars),
+                        "ML_PREDICT, " + taskManagers + " TaskManager JVMs");
+    }
+
+    private Cell mlPredict(
+            HostedApiServer server,
+            List<String> texts,
+            MlPredictPeer.Tuning tuning,
+            int runs,
+            MlPredictPeer peer,
+            String name)
+            throws Exception {
         return cell(
                 server,
-                "ML_PREDICT",
+                name,
                 tuning.toString(),
                 texts.size(),
                 runs,
@@ -271,6 +312,38 @@ final class HostedApiBenchmark {
                     LangChain4jPeer.Result r =
                             peer.run(URI.create(server.baseUri() + "/v1"), MODEL, texts);
                     return new double[] {r.seconds(), Math.max(0, texts.size() - r.stored())};
+                });
+    }
+
+    /**
+     * Spring AI's ETL writer ({@link SpringAiPeerProcess}, a child JVM) over {@code texts}, into
+     * {@code openSearch}.
+     */
+    Cell springAi(
+            HostedApiServer server,
+            List<String> texts,
+            int runs,
+            SpringAiPeerProcess peer,
+            URI openSearch,
+            int dimensions)
+            throws Exception {
+        return cell(
+                server,
+                "Spring AI",
+                "OpenAiEmbeddingModel (default retry template, 429 retried), "
+                        + "TokenCountBatchingStrategy (defaults), OpenSearchVectorStore; "
+                        + LangChain4jPeer.THREADS
+                        + " threads of "
+                        + LangChain4jPeer.DOCUMENTS_PER_CALL
+                        + " documents per call",
+                texts.size(),
+                runs,
+                run -> {
+                    SpringAiPeerProcess.Result r =
+                            peer.run(server.baseUri(), MODEL, dimensions, openSearch, texts);
+                    return new double[] {
+                        r.seconds(), Math.max(0, texts.size() - r.stored()), r.cpuSeconds()
+                    };
                 });
     }
 

@@ -34,9 +34,20 @@ final class MlPredictPeer {
     record Result(long texts, double seconds, long requests, double jobSeconds) {}
 
     private final URI flinkRest;
+    private final List<String> jars;
 
+    /** The peer on the cluster at {@code flinkRest}, whose class path has the model provider. */
     MlPredictPeer(URI flinkRest) {
+        this(flinkRest, List.of());
+    }
+
+    /**
+     * The peer on the cluster at {@code flinkRest}, shipping {@code jars} (the model provider's)
+     * with each job, as a user submitting to a session cluster does.
+     */
+    MlPredictPeer(URI flinkRest, List<String> jars) {
         this.flinkRest = flinkRest;
+        this.jars = List.copyOf(jars);
     }
 
     /**
@@ -93,7 +104,10 @@ final class MlPredictPeer {
         config.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createRemoteEnvironment(
-                        flinkRest.getHost(), flinkRest.getPort(), config);
+                        flinkRest.getHost(),
+                        flinkRest.getPort(),
+                        config,
+                        jars.toArray(String[]::new));
         env.setParallelism(tuning.parallelism());
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
         tables.getConfig()

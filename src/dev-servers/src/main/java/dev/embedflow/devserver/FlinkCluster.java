@@ -354,6 +354,23 @@ public final class FlinkCluster implements AutoCloseable {
                 Duration.ofMinutes(1));
     }
 
+    /**
+     * The process ids of the running JVMs by name ({@code jobmanager}, {@code taskmanager pid N}),
+     * for whoever measures their CPU.
+     */
+    public synchronized Map<String, Long> processIds() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        if (jobManager != null && jobManager.isAlive()) {
+            pids.put("jobmanager", jobManager.pid());
+        }
+        for (ChildProcess taskManager : taskManagers) {
+            if (taskManager.isAlive()) {
+                pids.put("taskmanager pid " + taskManager.pid(), taskManager.pid());
+            }
+        }
+        return pids;
+    }
+
     /** Stops every TaskManager and the JobManager (SIGTERM, then a kill after 15 s). */
     @Override
     public synchronized void close() {
