@@ -128,6 +128,19 @@ public final class Benchmark {
             return documents >= 20_000 ? 300 : 75;
         }
 
+        /**
+         * Rows 9 without rate limits (the GPU profile): texts per run for EmbedFlow and the
+         * batching peers, enough for seconds of work rather than a request's latency.
+         */
+        int unlimitedEvents() {
+            return documents;
+        }
+
+        /** Rows 9 without rate limits: texts per run for ML_PREDICT (one request each). */
+        int unlimitedPeerTexts() {
+            return documents >= 20_000 ? 2_000 : 300;
+        }
+
         /** Rows 9: runs per cell. */
         int hostedRuns() {
             return documents >= 20_000 ? 3 : 1;
@@ -1077,13 +1090,15 @@ public final class Benchmark {
     }
 
     /**
-     * A standalone Flink cluster of {@code taskManagers} TaskManager JVMs with one slot each, from
-     * the jars the benchmark runs on; empty, with a finding, where it cannot start (the benchmark
-     * runs from a build's class path, not the launcher's).
+     * A standalone Flink cluster of {@code taskManagers} TaskManager JVMs with one slot each, on
+     * the build's Flink distribution {@code lib/} ({@code src/dev-servers/target/flink-lib}, with
+     * the Table API and planner); empty, with a finding, where it cannot start.
      */
     private Optional<FlinkCluster> startPeerCluster(BenchmarkTable table, int taskManagers) {
+        Path lib =
+                Path.of(System.getProperty("embedflow.home", "."))
+                        .resolve("src/dev-servers/target/flink-lib");
         try {
-            Path lib = jarOf(MiniCluster.class).getParent();
             progress.accept(
                     "9: starting a standalone Flink cluster of "
                             + taskManagers
@@ -1093,16 +1108,16 @@ public final class Benchmark {
                             .workDir(workDir.resolve("flink-cluster"))
                             .libDir(lib)
                             .slots(1)
-                            .taskManagerMemory("1024m")
                             .build();
             return Optional.of(cluster.start(taskManagers));
         } catch (RuntimeException e) {
             table.addFinding(
                     "Rows 9, ML_PREDICT on "
                             + taskManagers
-                            + " TaskManager JVMs: not measured, the standalone cluster did not"
-                            + " start ("
-                            + e.getMessage()
+                            + " TaskManager JVMs: not measured, the standalone cluster on "
+                            + lib
+                            + " did not start ("
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
                             + ").");
             return Optional.empty();
         }
@@ -1152,45 +1167,58 @@ public final class Benchmark {
                         case AZURE -> "9a";
                         case NONE -> "9g";
                     };
+            boolean limited = profile.requestsPerMinute() > 0 || profile.tokensPerMinute() > 0;
+            int batchTexts = limited ? sizes.hostedEvents() : sizes.unlimitedEvents();
+            int peerTexts = limited ? sizes.hostedPeerTexts() : sizes.unlimitedPeerTexts();
             try (HostedApiServer server =
                     HostedApiServer.start(profile, LocalEmbeddingModel.DIMENSIONS)) {
                 HostedApiBenchmark.Cell embedFlow =
-                        hosted.embedFlow(
-                                server,
-                                events.subList(0, sizes.hostedEvents()),
-                                sizes.hostedRuns());
+                        hosted.embedFlow(server, events.subList(0, batchTexts), sizes.hostedRuns());
                 HostedApiBenchmark.Cell peer =
                         hosted.mlPredict(
-                                server,
-                                texts.subList(0, sizes.hostedPeerTexts()),
-                                tuning,
-                                sizes.hostedRuns());
+                                server, texts.subList(0, peerTexts), tuning, sizes.hostedRuns());
                 Optional<HostedApiBenchmark.Cell> peerOnCluster = Optional.empty();
                 if (cluster.isPresent()) {
-                    peerOnCluster =
-                            Optional.of(
-                                    hosted.mlPredictOnCluster(
-                                            server,
-                                            texts.subList(0, sizes.hostedPeerTexts()),
-                                            twoJvms,
-                                            sizes.hostedRuns(),
-                                            cluster.get().restUri(),
-                                            List.of(
-                                                    jarOf(Class.forName(MODEL_PROVIDER))
-                                                            .toString()),
-                                            twoJvms.parallelism(),
-                                            cluster.get().processIds()));
+                    try {
+                        peerOnCluster =
+                                Optional.of(
+                                        hosted.mlPredictOnCluster(
+                                                server,
+                                                texts.subList(0, peerTexts),
+                                                twoJvms,
+                                                sizes.hostedRuns(),
+                                                cluster.get().restUri(),
+                                                List.of(
+                                                        jarOf(Class.forName(MODEL_PROVIDER))
+                                                                .toString(),
+                                                        // the peer's own source function
+                                                        jarOf(MlPredictPeer.class).toString()),
+                                                twoJvms.parallelism(),
+                                                cluster.get().processIds()));
+                    } catch (Exception e) {
+                        table.addFinding(
+                                "Row "
+                                        + id
+                                        + "-m2 (ML_PREDICT on "
+                                        + twoJvms.parallelism()
+                                        + " TaskManager JVMs): not measured, the job failed ("
+                                        + String.valueOf(e.getMessage())
+                                                .lines()
+                                                .findFirst()
+                                                .orElse("")
+                                        + ").");
+                    }
                 }
                 HostedApiBenchmark.Cell langChain4j =
                         hosted.langChain4j(
-                                server, texts.subList(0, sizes.hostedEvents()), sizes.hostedRuns());
+                                server, texts.subList(0, batchTexts), sizes.hostedRuns());
                 Optional<HostedApiBenchmark.Cell> springAiCell = Optional.empty();
                 if (springAi.isPresent()) {
                     springAiCell =
                             Optional.of(
                                     hosted.springAi(
                                             server,
-                                            texts.subList(0, sizes.hostedEvents()),
+                                            texts.subList(0, batchTexts),
                                             sizes.hostedRuns(),
                                             springAi.get(),
                                             servers.openSearch().httpUri(),
@@ -1266,6 +1294,9 @@ public final class Benchmark {
                                     springAiCell.get().describe(profile)));
                     comparePeer(table, profile, id, e, "s", "Spring AI", sa, 1.5);
                 }
+                if (!limited) {
+                    table.addFinding(indexBoundFinding(table, id, e, l, springAiCell));
+                }
                 double ceiling =
                         profile.ceilingTextsPerSecond(e.textsPerRequest(), e.tokensPerText());
                 if (!Double.isInfinite(ceiling)) {
@@ -1303,6 +1334,43 @@ public final class Benchmark {
                 }
             }
         }
+    }
+
+    /**
+     * Without rate limits the embedding API is not what bounds a batching client: the finding sets
+     * the three clients beside OpenSearch's own bulk rate (1b) when it was measured in this run.
+     */
+    private static String indexBoundFinding(
+            BenchmarkTable table,
+            String id,
+            HostedApiBenchmark.Run embedFlow,
+            HostedApiBenchmark.Run langChain4j,
+            Optional<HostedApiBenchmark.Cell> springAi) {
+        String bulk =
+                table.row("1b")
+                        .map(
+                                raw ->
+                                        String.format(
+                                                Locale.ROOT,
+                                                " OpenSearch bulk alone with precomputed vectors"
+                                                        + " (1b) took %.0f docs/s on this machine:"
+                                                        + " a client that writes every text"
+                                                        + " cannot go much faster, so no ratio of"
+                                                        + " 1.5 between two clients that reach it"
+                                                        + " is possible here.",
+                                                raw.rate()))
+                        .orElse("");
+        return String.format(
+                Locale.ROOT,
+                "Rows %s: without rate limits the embedding server answers in about 10 ms, and the"
+                        + " index sets the pace: EmbedFlow %.0f texts/s (Kafka to the index),"
+                        + " LangChain4j %.0f%s.%s",
+                id,
+                embedFlow.rate(),
+                langChain4j.rate(),
+                springAi.map(c -> String.format(Locale.ROOT, ", Spring AI %.0f", c.median().rate()))
+                        .orElse(""),
+                bulk);
     }
 
     /**

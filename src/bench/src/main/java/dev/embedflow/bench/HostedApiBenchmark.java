@@ -40,6 +40,7 @@ final class HostedApiBenchmark {
      * @param maxInFlight the most requests in flight at the server
      * @param lost texts given but never indexed (EmbedFlow) or never embedded (the peer)
      * @param cpuSeconds CPU of every process of the run (this JVM, OpenSearch, Kafka)
+     * @param note what the client said of the run, or empty
      */
     record Run(
             long texts,
@@ -51,7 +52,8 @@ final class HostedApiBenchmark {
             long tokens,
             int maxInFlight,
             long lost,
-            double cpuSeconds) {
+            double cpuSeconds,
+            String note) {
 
         /**
          * Texts that arrived (given minus lost) per second: a peer that drops texts gains nothing.
@@ -113,7 +115,7 @@ final class HostedApiBenchmark {
                     Double.isNaN(fraction)
                             ? ""
                             : String.format(Locale.ROOT, "; %.2f of the ceiling", fraction),
-                    settings);
+                    m.note().isEmpty() ? settings : settings + "; " + m.note());
         }
     }
 
@@ -151,11 +153,20 @@ final class HostedApiBenchmark {
         return settings;
     }
 
-    /** One run of a client over the stand-in; returns its time and the texts that never arrived. */
+    /**
+     * What one run of a client returned: its time, the texts that never arrived, the CPU seconds of
+     * a child process of its own (0 if none), and a note.
+     */
+    private record Outcome(double seconds, long lost, double childCpuSeconds, String note) {
+        Outcome(double seconds, long lost) {
+            this(seconds, lost, 0, "");
+        }
+    }
+
+    /** One run of a client over the stand-in. */
     @FunctionalInterface
     private interface Client {
-        /** {@code [seconds, lost]}, and the CPU seconds of a child process of its own if any. */
-        double[] run(int run) throws Exception;
+        Outcome run(int run) throws Exception;
     }
 
     /**
@@ -183,21 +194,21 @@ final class HostedApiBenchmark {
                             count));
             server.reset();
             Map<String, Double> before = cpu.snapshot();
-            double[] outcome = client.run(run);
-            double cpuSeconds =
-                    used(before, cpu.snapshot()) + (outcome.length > 2 ? outcome[2] : 0);
+            Outcome outcome = client.run(run);
+            double cpuSeconds = used(before, cpu.snapshot()) + outcome.childCpuSeconds();
             results.add(
                     new Run(
                             count,
-                            outcome[0],
+                            outcome.seconds(),
                             server.requests(),
                             server.admitted(),
                             server.rateLimited(),
                             server.texts(),
                             server.tokens(),
                             server.maxInFlight(),
-                            (long) outcome[1],
-                            cpuSeconds));
+                            outcome.lost(),
+                            cpuSeconds,
+                            outcome.note()));
         }
         return new Cell(peer, settings, results);
     }
@@ -224,7 +235,7 @@ final class HostedApiBenchmark {
                                     .with(settings);
                     StreamingBenchmark.Result r =
                             streaming.run(scenario, events, List.of(), 0, 0, false);
-                    return new double[] {r.seconds(), Math.max(0, events.size() - r.documents())};
+                    return new Outcome(r.seconds(), Math.max(0, events.size() - r.documents()));
                 });
     }
 
@@ -291,7 +302,11 @@ final class HostedApiBenchmark {
                                     server::texts,
                                     server::requests,
                                     server::busySeconds);
-                    return new double[] {r.seconds(), Math.max(0, texts.size() - server.texts())};
+                    return new Outcome(
+                            r.seconds(),
+                            Math.max(0, texts.size() - server.texts()),
+                            0,
+                            r.placement());
                 });
     }
 
@@ -311,7 +326,7 @@ final class HostedApiBenchmark {
                 run -> {
                     LangChain4jPeer.Result r =
                             peer.run(URI.create(server.baseUri() + "/v1"), MODEL, texts);
-                    return new double[] {r.seconds(), Math.max(0, texts.size() - r.stored())};
+                    return new Outcome(r.seconds(), Math.max(0, texts.size() - r.stored()));
                 });
     }
 
@@ -341,9 +356,11 @@ final class HostedApiBenchmark {
                 run -> {
                     SpringAiPeerProcess.Result r =
                             peer.run(server.baseUri(), MODEL, dimensions, openSearch, texts);
-                    return new double[] {
-                        r.seconds(), Math.max(0, texts.size() - r.stored()), r.cpuSeconds()
-                    };
+                    return new Outcome(
+                            r.seconds(),
+                            Math.max(0, texts.size() - r.stored()),
+                            r.cpuSeconds(),
+                            "");
                 });
     }
 

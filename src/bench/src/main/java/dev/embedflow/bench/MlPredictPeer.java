@@ -1,6 +1,11 @@
 package dev.embedflow.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -30,8 +35,15 @@ final class MlPredictPeer {
             ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS
                     .defaultValue();
 
-    /** Texts, seconds the server was busy with them, requests it answered, whole job seconds. */
-    record Result(long texts, double seconds, long requests, double jobSeconds) {}
+    /**
+     * Texts, seconds the server was busy with them, requests it answered, whole job seconds, and
+     * where the job's ML_PREDICT subtasks ran (e.g. {@code 2 subtasks on taskmanager-1,
+     * taskmanager-2}), as the cluster's REST API says.
+     */
+    record Result(long texts, double seconds, long requests, double jobSeconds, String placement) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final URI flinkRest;
     private final List<String> jars;
@@ -121,7 +133,12 @@ final class MlPredictPeer {
                         tuning.unordered()
                                 ? ExecutionConfigOptions.AsyncOutputMode.ALLOW_UNORDERED
                                 : ExecutionConfigOptions.AsyncOutputMode.ORDERED);
-        DataStream<String> stream = env.fromData(texts);
+        // A parallel source: the planner runs ML_PREDICT at its input's parallelism, and a
+        // collection source (fromData) has one subtask.
+        DataStream<String> stream =
+                env.fromSequence(0, texts.size() - 1)
+                        .map(new TextAt(texts.toArray(String[]::new)))
+                        .returns(org.apache.flink.api.common.typeinfo.Types.STRING);
         tables.createTemporaryView("texts", tables.fromDataStream(stream).as("text"));
         tables.executeSql(
                 "CREATE TEMPORARY TABLE embedded (text STRING, embedding ARRAY<FLOAT>)"
@@ -141,6 +158,10 @@ final class MlPredictPeer {
                                 + " FROM ML_PREDICT(TABLE texts, MODEL embedder, DESCRIPTOR(text))");
         result.await(10, TimeUnit.MINUTES);
         double jobSeconds = (System.nanoTime() - start) / 1e9;
+        String placement =
+                result.getJobClient()
+                        .map(client -> placement(client.getJobID().toHexString()))
+                        .orElse("unknown");
         if (embedded.getAsLong() < texts.size()) {
             throw new IllegalStateException(
                     "ML_PREDICT embedded "
@@ -150,6 +171,67 @@ final class MlPredictPeer {
                             + " texts");
         }
         return new Result(
-                texts.size(), busySeconds.getAsDouble(), requests.getAsLong(), jobSeconds);
+                texts.size(),
+                busySeconds.getAsDouble(),
+                requests.getAsLong(),
+                jobSeconds,
+                placement);
+    }
+
+    /**
+     * The subtasks of the job's ML_PREDICT vertex and the TaskManagers they ran on ({@code GET
+     * /jobs/:id/vertices/:vertex}).
+     */
+    private String placement(String jobId) {
+        try {
+            JsonNode job = rest("/jobs/" + jobId);
+            for (JsonNode vertex : job.path("vertices")) {
+                if (!vertex.path("name").asText().contains("ML_PREDICT")
+                        && !vertex.path("name").asText().contains("MLPredict")) {
+                    continue;
+                }
+                JsonNode detail =
+                        rest("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText());
+                java.util.SortedSet<String> hosts = new java.util.TreeSet<>();
+                detail.path("subtasks")
+                        .forEach(subtask -> hosts.add(subtask.path("taskmanager-id").asText()));
+                return vertex.path("parallelism").asInt()
+                        + " ML_PREDICT subtasks on "
+                        + hosts.size()
+                        + (hosts.size() == 1 ? " TaskManager" : " TaskManagers");
+            }
+            return "no ML_PREDICT vertex found";
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private JsonNode rest(String path) throws java.io.IOException, InterruptedException {
+        HttpResponse<String> response =
+                HTTP.send(
+                        HttpRequest.newBuilder(flinkRest.resolve(path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    /**
+     * The text at a sequence number: a class of its own, so that a cluster loads it from the
+     * shipped jar without this class and what it uses.
+     */
+    static final class TextAt
+            implements org.apache.flink.api.common.functions.MapFunction<Long, String> {
+        private final String[] texts;
+
+        TextAt(String[] texts) {
+            this.texts = texts;
+        }
+
+        @Override
+        public String map(Long i) {
+            return texts[Math.toIntExact(i)];
+        }
     }
 }

@@ -13,7 +13,17 @@ class HostedApiBenchmarkTest {
     private static HostedApiBenchmark.Run run(long texts, double seconds, long requests) {
         // 2 texts per admitted request, 50 tokens a text; 1 refused request.
         return new HostedApiBenchmark.Run(
-                texts, seconds, requests, requests - 1, 1, texts, texts * 50, 6, 0, texts / 500.0);
+                texts,
+                seconds,
+                requests,
+                requests - 1,
+                1,
+                texts,
+                texts * 50,
+                6,
+                0,
+                texts / 500.0,
+                "");
     }
 
     @Test
@@ -50,7 +60,7 @@ class HostedApiBenchmarkTest {
     @Test
     void aPeerThatLosesTextsGainsNoRate() {
         HostedApiBenchmark.Run lossy =
-                new HostedApiBenchmark.Run(2000, 50, 10, 10, 0, 1000, 50_000, 4, 1000, 1);
+                new HostedApiBenchmark.Run(2000, 50, 10, 10, 0, 1000, 50_000, 4, 1000, 1, "");
         assertThat(lossy.rate()).isEqualTo(20.0);
     }
 

@@ -184,7 +184,9 @@ public final class EmbeddingOptions {
                     .withDescription(
                             "Cap on estimated tokens per minute for the whole job; each subtask"
                                     + " takes its share, with bursts of at most one second's"
-                                    + " worth. Unset: no cap.");
+                                    + " worth, and a request holds at most that second's share"
+                                    + " (so that subtasks together never overdraw the service's"
+                                    + " quota). Unset: no cap.");
 
     public static final ConfigOption<RetriesExhausted> ON_RETRIES_EXHAUSTED =
             key("embedding.on-retries-exhausted")

@@ -26,6 +26,11 @@ public final class TokenBucket {
         this.lastRefillNanos = nowNanos;
     }
 
+    /** The most permits the bucket holds. */
+    public double capacity() {
+        return capacity;
+    }
+
     /**
      * Nanoseconds until {@code permits} are available (0: now). More permits than the capacity wait
      * for a full bucket.

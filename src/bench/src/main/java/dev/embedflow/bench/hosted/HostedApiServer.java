@@ -42,7 +42,7 @@ public final class HostedApiServer implements AutoCloseable {
 
     private final HostedApiProfile profile;
     private final int dimensions;
-    private final RateLimits limits;
+    private volatile RateLimits limits;
     private final LongSupplier clock;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -64,12 +64,7 @@ public final class HostedApiServer implements AutoCloseable {
         this.profile = profile;
         this.dimensions = dimensions;
         this.clock = System::nanoTime;
-        this.limits =
-                new RateLimits(
-                        profile.requestsPerMinute(),
-                        profile.tokensPerMinute(),
-                        profile.burst(),
-                        clock.getAsLong());
+        this.limits = freshLimits();
         this.server = server;
         this.executor = executor;
     }
@@ -144,8 +139,20 @@ public final class HostedApiServer implements AutoCloseable {
         return first == 0 || last <= first ? 0 : (last - first) / 1e9;
     }
 
-    /** Zeroes the counters (between benchmark cells). */
+    private RateLimits freshLimits() {
+        return new RateLimits(
+                profile.requestsPerMinute(),
+                profile.tokensPerMinute(),
+                profile.burst(),
+                clock.getAsLong());
+    }
+
+    /**
+     * Zeroes the counters and fills the rate limits' buckets (between benchmark runs: each starts
+     * with the same quota, whatever the run before it spent).
+     */
     public void reset() {
+        limits = freshLimits();
         firstRequestNanos.set(0);
         lastAnswerNanos.set(0);
         requests.set(0);

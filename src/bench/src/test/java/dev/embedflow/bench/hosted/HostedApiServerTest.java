@@ -92,6 +92,20 @@ class HostedApiServerTest {
     }
 
     @Test
+    void aResetFillsTheQuotaForTheNextRun() throws Exception {
+        try (HostedApiServer server =
+                HostedApiServer.start(tight(HostedApiProfile.Dialect.OPENAI), 8)) {
+            assertThat(post(server, "{\"input\":\"a\"}").statusCode()).isEqualTo(200);
+            assertThat(post(server, "{\"input\":\"a\"}").statusCode()).isEqualTo(429);
+
+            server.reset();
+
+            assertThat(server.rateLimited()).isZero();
+            assertThat(post(server, "{\"input\":\"a\"}").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void azureDialectSaysWhenWithRetryAfterMs() throws Exception {
         try (HostedApiServer server =
                 HostedApiServer.start(tight(HostedApiProfile.Dialect.AZURE), 8)) {

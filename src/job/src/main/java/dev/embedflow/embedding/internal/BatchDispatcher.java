@@ -77,6 +77,7 @@ public final class BatchDispatcher implements AutoCloseable {
     private final TokenBucket requestBucket;
     private final TokenBucket tokenBucket;
     private final long lingerNanos;
+    private final long maxBatchTokens;
     private final LongSupplier clock;
 
     // Confined to the loop thread.
@@ -139,6 +140,18 @@ public final class BatchDispatcher implements AutoCloseable {
                         .map(t -> (double) t / parallelism / 60.0)
                         .map(perSecond -> new TokenBucket(perSecond, Math.max(1.0, perSecond), now))
                         .orElse(null);
+        // Under a token cap a batch holds at most one second's share (the bucket's capacity): a
+        // larger one would leave this subtask in debt while the others spend the same second of
+        // the service's quota, and their requests would meet 429s. A single larger text still
+        // goes alone.
+        this.maxBatchTokens =
+                tokenBucket == null
+                        ? config.maxBatchTokens()
+                        : Math.max(
+                                1,
+                                Math.min(
+                                        config.maxBatchTokens(),
+                                        (long) Math.floor(tokenBucket.capacity())));
         this.metrics = new EmbeddingMetrics(metricGroup, () -> inFlight, limit::current);
         this.loop =
                 new ScheduledThreadPoolExecutor(
@@ -228,8 +241,7 @@ public final class BatchDispatcher implements AutoCloseable {
                     return;
                 }
                 boolean full =
-                        fresh.size() >= config.maxBatchSize()
-                                || freshTokens >= config.maxBatchTokens();
+                        fresh.size() >= config.maxBatchSize() || freshTokens >= maxBatchTokens;
                 long due = fresh.peekFirst().submittedNanos + lingerNanos;
                 if (!full && now - due < 0) {
                     wakeUpIn(due - now);
@@ -252,7 +264,7 @@ public final class BatchDispatcher implements AutoCloseable {
         long tokens = 0;
         while (!fresh.isEmpty() && batch.size() < config.maxBatchSize()) {
             Item next = fresh.peekFirst();
-            if (!batch.isEmpty() && tokens + next.tokens > config.maxBatchTokens()) {
+            if (!batch.isEmpty() && tokens + next.tokens > maxBatchTokens) {
                 break;
             }
             fresh.pollFirst();

@@ -202,4 +202,31 @@ class BatchDispatcherTest {
                         requests.get(2).arrivedNanos() - requests.get(0).arrivedNanos());
         assertThat(spanMillis).isBetween(1_800L, 4_000L);
     }
+
+    @Test
+    void underATokenCapABatchHoldsAtMostOneSecondsShare() throws Exception {
+        server = StubHttpServer.start(BatchDispatcherTest::embeddings);
+        // 1,200 tokens/min over 2 subtasks: 10 tokens/s for this one; "text N" is 2 tokens, so a
+        // batch holds 5 texts, however many wait (the linger would let all 12 gather).
+        EmbeddingConfig c =
+                EmbeddingConfig.builder(ProviderKind.OPENAI)
+                        .maxTokensPerMinute(1_200)
+                        .baseUrl(server.baseUri())
+                        .model("stub")
+                        .linger(Duration.ofSeconds(1))
+                        .build();
+        provider = EmbeddingProviders.create(c);
+        provider.open();
+        dispatcher = new BatchDispatcher(c, provider, 2, metrics);
+
+        CompletableFuture.allOf(submit(12).toArray(CompletableFuture[]::new))
+                .get(20, TimeUnit.SECONDS);
+
+        List<StubHttpServer.Request> requests = server.requests();
+        assertThat(requests)
+                .allSatisfy(r -> assertThat(r.body().get("input").size()).isLessThanOrEqualTo(5));
+        assertThat(requests.stream().mapToInt(r -> r.body().get("input").size()).sum())
+                .isEqualTo(12);
+        assertThat(requests.get(0).body().get("input").size()).isEqualTo(5);
+    }
 }
