@@ -950,9 +950,12 @@ public final class Benchmark {
         table.add(
                 new BenchmarkTable.Row(
                         "3",
-                        "Flink SQL ML_PREDICT, flink-model-openai (one text per request, "
+                        "Flink SQL ML_PREDICT, flink-model-openai (one text per request;"
+                                + " max-concurrent-operations "
                                 + MlPredictPeer.MAX_CONCURRENT
-                                + " in flight)",
+                                + ", at most "
+                                + MlPredictPeer.OKHTTP_REQUESTS_PER_HOST
+                                + " in flight: OkHttp's per-host cap)",
                         result.texts(),
                         "texts",
                         result.seconds(),
@@ -1440,8 +1443,9 @@ public final class Benchmark {
                 Locale.ROOT,
                 "**2a/3**: the peer sent %d requests for %d texts (one per request); EmbedFlow 2a"
                         + " sent %s. The embedding server merges the requests it has queued into"
-                        + " its model batches (as TEI does), so the peer's %d requests in flight"
-                        + " still reach the model together, in batches of up to %d texts, each text"
+                        + " its model batches (as TEI does), so the peer's requests in flight (at"
+                        + " most %d, though it asks for %d: openai-java's OkHttp client allows 5 per"
+                        + " host per JVM) still reach the model together, each text"
                         + " with its own HTTP request and JSON. %s What EmbedFlow saves beyond that"
                         + " is requests, which decide against a remote API with a per-request rate"
                         + " limit or network latency, not against a local model. CPU during 3"
@@ -1449,7 +1453,7 @@ public final class Benchmark {
                 peer.requests(),
                 peer.texts(),
                 twoARequests,
-                MlPredictPeer.MAX_CONCURRENT,
+                MlPredictPeer.OKHTTP_REQUESTS_PER_HOST,
                 MlPredictPeer.MAX_CONCURRENT,
                 ceiling,
                 cpu);

@@ -129,9 +129,12 @@ public final class BenchmarkReport {
                 + " stream, so the watermark moves on.\n"
                 + "- 3, the peer: Flink SQL's own `ML_PREDICT` with `flink-model-openai` "
                 + "(`CREATE MODEL ... WITH ('provider' = 'openai', 'endpoint' = .../v1/embeddings)`,"
-                + " one text per request, asynchronous with Flink's default of "
+                + " one text per request, asynchronous with Flink's default"
+                + " max-concurrent-operations of "
                 + MlPredictPeer.MAX_CONCURRENT
-                + " requests in flight) on the same MiniCluster, against the same embedding server,"
+                + ", of which openai-java's OkHttp client lets "
+                + MlPredictPeer.OKHTTP_REQUESTS_PER_HOST
+                + " per host be in flight) on the same MiniCluster, against the same embedding server,"
                 + " over the same texts from a bounded stream into a blackhole sink. Its time runs"
                 + " from the first request the server received to its last answer, so the job's"
                 + " start and end are not in it (the peer's most favourable measure). Row 2a/3"

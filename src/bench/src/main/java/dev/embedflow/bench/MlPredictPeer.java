@@ -20,10 +20,11 @@ import org.apache.flink.table.api.config.ExecutionConfigOptions;
 /**
  * Row 3, the peer: Flink SQL's own {@code ML_PREDICT} with the OpenAI model provider ({@code
  * org.apache.flink:flink-model-openai}) against the same OpenAI-compatible embedding server, on the
- * same MiniCluster. It sends one text per request (the provider's design), asynchronously, with
- * Flink's default of {@value #MAX_CONCURRENT} requests in flight ({@code
- * table.exec.async-ml-predict.max-concurrent-operations}). The texts come from a bounded stream of
- * the same rendered documents; the results go to a blackhole sink.
+ * same MiniCluster (or a standalone cluster). It sends one text per request (the provider's
+ * design), asynchronously, with Flink's default of {@value #MAX_CONCURRENT} requests in flight
+ * ({@code table.exec.async-ml-predict.max-concurrent-operations}) unless tuned, of which OkHttp
+ * lets {@value #OKHTTP_REQUESTS_PER_HOST} per JVM be in flight. The texts come from a parallel
+ * sequence source over the same rendered documents; the results go to a blackhole sink.
  *
  * <p>Timing: from the first request the server received to its last answer (counted by the server's
  * {@link CountingEmbedder}), so neither the job's start nor its end is in it: the peer's most
@@ -34,6 +35,13 @@ final class MlPredictPeer {
     static final int MAX_CONCURRENT =
             ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS
                     .defaultValue();
+
+    /**
+     * Requests in flight per host that the OkHttp dispatcher under flink-model-openai's openai-java
+     * allows (its default {@code maxRequestsPerHost}), one client per JVM: whatever {@link
+     * #MAX_CONCURRENT} says, a JVM never has more.
+     */
+    static final int OKHTTP_REQUESTS_PER_HOST = 5;
 
     /**
      * Texts, seconds the server was busy with them, requests it answered, whole job seconds, and
