@@ -21,8 +21,9 @@ import org.apache.flink.configuration.HeartbeatManagerOptions;
  * the way {@code embedflow batch --input <dir>} runs it ({@link BatchJob#run(Configuration,
  * PrintStream)}: prepare, a local Flink environment, the job), embedding with the local model
  * behind the embedding server, into the real OpenSearch. The first run embeds every chunk; the
- * re-run over the unchanged files must make no embedding call at all (counted at the server), or
- * the benchmark fails.
+ * re-run over the unchanged files must read no file (the file manifest) and make no embedding call
+ * (counted at the server), and a re-run that reads every file must skip every chunk by its content
+ * hash and make no call either, or the benchmark fails.
  */
 final class BatchBenchmark {
 
@@ -54,7 +55,10 @@ final class BatchBenchmark {
     /** One run of the batch job: its summary, wall-clock time and the embedding calls made. */
     record Pass(BatchSummary summary, double seconds, long calls, long texts) {}
 
-    /** Rows 4a (first run) and 4b (re-run, against 4a) over a corpus of {@code documents}. */
+    /**
+     * Rows 4a (first run), 4b (re-run, files skipped) and 4c (re-run reading every file, chunks
+     * skipped), both against 4a, over a corpus of {@code documents}.
+     */
     List<BenchmarkTable.Row> run(int documents) throws Exception {
         BatchCorpus.Written corpus =
                 BatchCorpus.write(workDir.resolve("batch-corpus"), documents, 42);
@@ -82,16 +86,36 @@ final class BatchBenchmark {
 
         progress.accept("4: the batch job, re-run over the unchanged files...");
         Pass again = pass(config);
-        BatchSummary skipped = again.summary();
+        BatchSummary manifest = again.summary();
         if (again.calls() != 0
-                || skipped.embedded() != 0
-                || skipped.unchanged() != done.chunks()
-                || skipped.deadLettered() != 0) {
+                || manifest.embedded() != 0
+                || manifest.documents() != 0
+                || manifest.skippedFiles() == 0
+                || manifest.deadLettered() != 0) {
             throw new IllegalStateException(
                     "The batch re-run over unchanged files made "
                             + again.calls()
                             + " embedding calls ("
                             + again.texts()
+                            + " texts); it must make none and read no file:\n"
+                            + manifest.format());
+        }
+
+        progress.accept(
+                "4: the batch job, re-run reading every file (skip-unchanged-files off)...");
+        Configuration readAll = config.clone();
+        readAll.setString("batch.skip-unchanged-files", "false");
+        Pass hashed = pass(readAll);
+        BatchSummary skipped = hashed.summary();
+        if (hashed.calls() != 0
+                || skipped.embedded() != 0
+                || skipped.unchanged() != done.chunks()
+                || skipped.deadLettered() != 0) {
+            throw new IllegalStateException(
+                    "The batch re-run reading every file made "
+                            + hashed.calls()
+                            + " embedding calls ("
+                            + hashed.texts()
                             + " texts); it must make none and skip all "
                             + done.chunks()
                             + " chunks:\n"
@@ -118,14 +142,28 @@ final class BatchBenchmark {
                 new BenchmarkTable.Row(
                         "4b",
                         "EmbedFlow batch job, re-run over unchanged files",
-                        skipped.documents(),
+                        done.documents(),
                         "docs",
                         again.seconds(),
                         Optional.of("4a"),
                         String.format(
                                 Locale.ROOT,
-                                "%d embedding calls; %d chunks skipped as unchanged",
+                                "%d embedding calls; %d files not read (the file manifest:"
+                                        + " same size and modification time as indexed)",
                                 again.calls(),
+                                manifest.skippedFiles())),
+                new BenchmarkTable.Row(
+                        "4c",
+                        "EmbedFlow batch job, re-run reading every file",
+                        skipped.documents(),
+                        "docs",
+                        hashed.seconds(),
+                        Optional.of("4a"),
+                        String.format(
+                                Locale.ROOT,
+                                "batch.skip-unchanged-files=false; %d embedding calls; %d chunks"
+                                        + " skipped as unchanged by their content hash",
+                                hashed.calls(),
                                 skipped.unchanged())));
     }
 

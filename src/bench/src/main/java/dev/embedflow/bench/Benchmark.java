@@ -62,7 +62,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       documents/s, requests per text, freshness ({@link StreamingBenchmark}).
  *   <li>3: the peer, Flink SQL's ML_PREDICT with flink-model-openai, and 2a over it ({@link
  *       MlPredictPeer}).
- *   <li>4a, 4b: the batch job, first run and re-run ({@link BatchBenchmark}).
+ *   <li>4a, 4b, 4c: the batch job, first run and two re-runs ({@link BatchBenchmark}).
  *   <li>5a, 5b, 5c: the streaming job into indexes pre-filled with many documents ({@link
  *       GrowthBenchmark}).
  *   <li>6a, 6b: search recall against exact and latency at the same sizes ({@link
@@ -711,7 +711,7 @@ public final class Benchmark {
         }
     }
 
-    /** 4a, 4b: the batch job over a generated corpus, first run and re-run. */
+    /** 4a, 4b, 4c: the batch job over a generated corpus, first run and re-runs. */
     private void measureBatch(BenchmarkTable table, Servers servers) throws Exception {
         new BatchBenchmark(
                         workDir,
@@ -1590,13 +1590,16 @@ public final class Benchmark {
         config.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         config.set(RestOptions.ADDRESS, "127.0.0.1");
         config.set(RestOptions.BIND_PORT, "0");
-        config.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
+        // One slot per core: EmbedFlow's jobs run at parallelism 1, the tuned ML_PREDICT peer of
+        // rows 9 at parallelism = cores.
+        int slots = Runtime.getRuntime().availableProcessors();
+        config.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         MiniCluster flink =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
                                 .setConfiguration(config)
                                 .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(1)
+                                .setNumSlotsPerTaskManager(slots)
                                 .build());
         flink.start();
         return flink;

@@ -192,6 +192,7 @@ final class HostedApiBenchmark {
                             run,
                             runs,
                             count));
+            awaitIdle();
             server.reset();
             Map<String, Double> before = cpu.snapshot();
             Outcome outcome = client.run(run);
@@ -362,6 +363,22 @@ final class HostedApiBenchmark {
                             r.cpuSeconds(),
                             "");
                 });
+    }
+
+    /**
+     * Until no job of the MiniCluster runs any more (a cancelled job gives its slots back after its
+     * tasks end), so that each run starts with every slot free.
+     */
+    private void awaitIdle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (flink.listJobs().get(30, TimeUnit.SECONDS).stream()
+                .anyMatch(job -> !job.getJobState().isGloballyTerminalState())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "A job of the benchmark's MiniCluster still runs after a minute");
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static double used(Map<String, Double> before, Map<String, Double> after) {
