@@ -293,22 +293,46 @@ final class HostedApiBenchmark {
                 texts.size(),
                 runs,
                 run -> {
-                    MlPredictPeer.Result r =
-                            peer.run(
-                                    URI.create(server.baseUri() + "/v1/embeddings"),
-                                    MODEL,
-                                    texts,
-                                    tuning,
-                                    () -> {}, // the cell has reset the counters
-                                    server::texts,
-                                    server::requests,
-                                    server::busySeconds);
-                    return new Outcome(
-                            r.seconds(),
-                            Math.max(0, texts.size() - server.texts()),
-                            0,
-                            r.placement());
+                    try {
+                        MlPredictPeer.Result r =
+                                peer.run(
+                                        URI.create(server.baseUri() + "/v1/embeddings"),
+                                        MODEL,
+                                        texts,
+                                        tuning,
+                                        () -> {}, // the cell has reset the counters
+                                        server::texts,
+                                        server::requests,
+                                        server::busySeconds);
+                        return new Outcome(
+                                r.seconds(),
+                                Math.max(0, texts.size() - server.texts()),
+                                0,
+                                r.placement());
+                    } catch (Exception failed) {
+                        // The job gave up (flink-model-openai fails over once its retries of a
+                        // request are spent): what it had not embedded is lost.
+                        return new Outcome(
+                                server.busySeconds(),
+                                Math.max(0, texts.size() - server.texts()),
+                                0,
+                                "the job failed: " + rootMessage(failed));
+                    }
                 });
+    }
+
+    /** The innermost cause's message, first line, at most 160 characters. */
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String line =
+                (root.getClass().getSimpleName() + ": " + root.getMessage())
+                        .lines()
+                        .findFirst()
+                        .orElse("");
+        return line.length() <= 160 ? line : line.substring(0, 157) + "...";
     }
 
     /** LangChain4j's ingestor, {@value LangChain4jPeer#THREADS} threads, over {@code texts}. */

@@ -89,7 +89,9 @@ final class MlPredictPeer {
                     + ", max-concurrent-operations "
                     + maxConcurrent
                     + ", output-mode "
-                    + (unordered ? "ALLOW_UNORDERED" : "ORDERED");
+                    + (unordered ? "ALLOW_UNORDERED" : "ORDERED")
+                    + " (the provider's own defaults: error-handling-strategy RETRY, retry-num"
+                    + " 100, retry-fallback-strategy FAILOVER)";
         }
     }
 
