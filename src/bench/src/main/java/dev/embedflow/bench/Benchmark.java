@@ -1230,50 +1230,38 @@ public final class Benchmark {
                 HostedApiBenchmark.Run e = embedFlow.median();
                 HostedApiBenchmark.Run m = peer.median();
                 HostedApiBenchmark.Run l = langChain4j.median();
-                table.add(
-                        new BenchmarkTable.Row(
-                                id + "-l",
-                                "LangChain4j ingestor vs " + profile.name() + " stand-in",
-                                l.texts() - l.lost(),
-                                "texts",
-                                l.seconds(),
-                                Optional.empty(),
-                                langChain4j.describe(profile)));
-                table.add(
-                        new BenchmarkTable.Row(
-                                id + "-e",
-                                "EmbedFlow vs " + profile.name() + " stand-in",
-                                e.texts() - e.lost(),
-                                "texts",
-                                e.seconds(),
-                                Optional.empty(),
-                                embedFlow.describe(profile)));
-                table.add(
-                        new BenchmarkTable.Row(
-                                id + "-m",
-                                "ML_PREDICT (flink-model-openai), tuned, vs "
-                                        + profile.name()
-                                        + " stand-in",
-                                m.texts() - m.lost(),
-                                "texts",
-                                m.seconds(),
-                                Optional.empty(),
-                                peer.describe(profile)));
+                addCell(
+                        table,
+                        id + "-l",
+                        "LangChain4j ingestor vs " + profile.name() + " stand-in",
+                        langChain4j,
+                        profile);
+                addCell(
+                        table,
+                        id + "-e",
+                        "EmbedFlow vs " + profile.name() + " stand-in",
+                        embedFlow,
+                        profile);
+                addCell(
+                        table,
+                        id + "-m",
+                        "ML_PREDICT (flink-model-openai), tuned, vs "
+                                + profile.name()
+                                + " stand-in",
+                        peer,
+                        profile);
                 if (peerOnCluster.isPresent()) {
                     HostedApiBenchmark.Run m2 = peerOnCluster.get().median();
-                    table.add(
-                            new BenchmarkTable.Row(
-                                    id + "-m2",
-                                    "ML_PREDICT (flink-model-openai), tuned, on "
-                                            + twoJvms.parallelism()
-                                            + " TaskManager JVMs, vs "
-                                            + profile.name()
-                                            + " stand-in",
-                                    m2.texts() - m2.lost(),
-                                    "texts",
-                                    m2.seconds(),
-                                    Optional.empty(),
-                                    peerOnCluster.get().describe(profile)));
+                    addCell(
+                            table,
+                            id + "-m2",
+                            "ML_PREDICT (flink-model-openai), tuned, on "
+                                    + twoJvms.parallelism()
+                                    + " TaskManager JVMs, vs "
+                                    + profile.name()
+                                    + " stand-in",
+                            peerOnCluster.get(),
+                            profile);
                     // The ratio is taken over the peer's better setting.
                     if (m2.lost() == 0 && (m.lost() > 0 || m2.rate() > m.rate())) {
                         comparePeer(table, profile, id, e, "m2", "ML_PREDICT on 2 JVMs", m2, 5);
@@ -1286,15 +1274,12 @@ public final class Benchmark {
                 comparePeer(table, profile, id, e, "l", "LangChain4j", l, 1.5);
                 if (springAiCell.isPresent()) {
                     HostedApiBenchmark.Run sa = springAiCell.get().median();
-                    table.add(
-                            new BenchmarkTable.Row(
-                                    id + "-s",
-                                    "Spring AI ETL writer vs " + profile.name() + " stand-in",
-                                    sa.texts() - sa.lost(),
-                                    "texts",
-                                    sa.seconds(),
-                                    Optional.empty(),
-                                    springAiCell.get().describe(profile)));
+                    addCell(
+                            table,
+                            id + "-s",
+                            "Spring AI ETL writer vs " + profile.name() + " stand-in",
+                            springAiCell.get(),
+                            profile);
                     comparePeer(table, profile, id, e, "s", "Spring AI", sa, 1.5);
                 }
                 if (!limited) {
@@ -1337,6 +1322,25 @@ public final class Benchmark {
                 }
             }
         }
+    }
+
+    /** A row of rows 9: a cell's median run, the texts that arrived, and its per-cell figures. */
+    private static void addCell(
+            BenchmarkTable table,
+            String id,
+            String label,
+            HostedApiBenchmark.Cell cell,
+            HostedApiProfile profile) {
+        HostedApiBenchmark.Run median = cell.median();
+        table.add(
+                new BenchmarkTable.Row(
+                        id,
+                        label,
+                        median.texts() - median.lost(),
+                        "texts",
+                        median.seconds(),
+                        Optional.empty(),
+                        cell.describe(profile)));
     }
 
     /**

@@ -321,6 +321,14 @@ final class HostedApiBenchmark {
                 });
     }
 
+    /** How the two library peers ingest: the same threads and documents per call. */
+    private static String ingestingThreads() {
+        return LangChain4jPeer.THREADS
+                + " threads of "
+                + LangChain4jPeer.DOCUMENTS_PER_CALL
+                + " documents per call";
+    }
+
     /** The innermost cause's message, first line, at most 160 characters. */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
@@ -341,11 +349,7 @@ final class HostedApiBenchmark {
         return cell(
                 server,
                 "LangChain4j",
-                "EmbeddingStoreIngestor + OpenAiEmbeddingModel (defaults), "
-                        + LangChain4jPeer.THREADS
-                        + " threads of "
-                        + LangChain4jPeer.DOCUMENTS_PER_CALL
-                        + " documents per call",
+                "EmbeddingStoreIngestor + OpenAiEmbeddingModel (defaults), " + ingestingThreads(),
                 texts.size(),
                 runs,
                 run -> {
@@ -372,10 +376,7 @@ final class HostedApiBenchmark {
                 "Spring AI",
                 "OpenAiEmbeddingModel (default retry template, 429 retried), "
                         + "TokenCountBatchingStrategy (defaults), OpenSearchVectorStore; "
-                        + LangChain4jPeer.THREADS
-                        + " threads of "
-                        + LangChain4jPeer.DOCUMENTS_PER_CALL
-                        + " documents per call",
+                        + ingestingThreads(),
                 texts.size(),
                 runs,
                 run -> {
