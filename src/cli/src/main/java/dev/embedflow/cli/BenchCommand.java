@@ -38,7 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--quick",
             description =
-                    "Small sizes: a few minutes (default sizes: about 13 minutes on 2 cores).")
+                    "Small sizes: a few minutes (default sizes: over an hour on 2 cores, about 45"
+                            + " minutes of it rows 9).")
     boolean quick;
 
     @Option(
