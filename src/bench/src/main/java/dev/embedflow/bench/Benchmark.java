@@ -1120,7 +1120,7 @@ public final class Benchmark {
                             + " TaskManager JVMs: not measured, the standalone cluster on "
                             + lib
                             + " did not start ("
-                            + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                            + HostedApiBenchmark.firstLine(e.getMessage())
                             + ").");
             return Optional.empty();
         }
@@ -1205,10 +1205,7 @@ public final class Benchmark {
                                         + "-m2 (ML_PREDICT on "
                                         + twoJvms.parallelism()
                                         + " TaskManager JVMs): not measured, the job failed ("
-                                        + String.valueOf(e.getMessage())
-                                                .lines()
-                                                .findFirst()
-                                                .orElse("")
+                                        + HostedApiBenchmark.firstLine(e.getMessage())
                                         + ").");
                     }
                 }

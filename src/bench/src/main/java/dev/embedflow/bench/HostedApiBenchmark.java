@@ -335,12 +335,13 @@ final class HostedApiBenchmark {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String line =
-                (root.getClass().getSimpleName() + ": " + root.getMessage())
-                        .lines()
-                        .findFirst()
-                        .orElse("");
+        String line = firstLine(root.getClass().getSimpleName() + ": " + root.getMessage());
         return line.length() <= 160 ? line : line.substring(0, 157) + "...";
+    }
+
+    /** The first line of {@code message} ("null" for none): for findings that quote an error. */
+    static String firstLine(String message) {
+        return String.valueOf(message).lines().findFirst().orElse("");
     }
 
     /** LangChain4j's ingestor, {@value LangChain4jPeer#THREADS} threads, over {@code texts}. */
