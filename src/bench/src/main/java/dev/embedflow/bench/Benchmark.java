@@ -1170,7 +1170,7 @@ public final class Benchmark {
                         case AZURE -> "9a";
                         case NONE -> "9g";
                     };
-            boolean limited = profile.requestsPerMinute() > 0 || profile.tokensPerMinute() > 0;
+            boolean limited = profile.limited();
             int batchTexts = limited ? sizes.hostedEvents() : sizes.unlimitedEvents();
             int peerTexts = limited ? sizes.hostedPeerTexts() : sizes.unlimitedPeerTexts();
             try (HostedApiServer server =

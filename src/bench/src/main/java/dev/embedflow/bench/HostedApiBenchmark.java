@@ -171,7 +171,10 @@ final class HostedApiBenchmark {
 
     /**
      * Runs {@code client} {@code runs} times over {@code count} texts, the server's counters reset
-     * before each run, and keeps what each run did.
+     * before each run, and keeps what each run did. Each run starts once the MiniCluster runs no
+     * job and OpenSearch merges no segment (an earlier run's merges would take the CPU from this
+     * one). Where the server sets no limits, the clients' own speed (their JIT, OpenSearch's
+     * caches) decides the rate: a warm-up run goes first and is not counted.
      */
     private Cell cell(
             HostedApiServer server,
@@ -181,22 +184,27 @@ final class HostedApiBenchmark {
             int runs,
             Client client)
             throws Exception {
+        HostedApiProfile profile = server.profile();
+        boolean warmUp = !profile.limited();
         List<Run> results = new ArrayList<>();
-        for (int run = 1; run <= runs; run++) {
+        for (int run = warmUp ? 0 : 1; run <= runs; run++) {
             progress.accept(
                     String.format(
                             Locale.ROOT,
-                            "9 %s: %s, run %d of %d, %d texts...",
-                            server.profile().name(),
+                            "9 %s: %s, %s, %d texts...",
+                            profile.name(),
                             peer,
-                            run,
-                            runs,
+                            run == 0 ? "warm-up run (not counted)" : "run " + run + " of " + runs,
                             count));
             awaitIdle();
+            awaitNoMerges();
             server.reset();
             Map<String, Double> before = cpu.snapshot();
             Outcome outcome = client.run(run);
             double cpuSeconds = used(before, cpu.snapshot()) + outcome.childCpuSeconds();
+            if (run == 0) {
+                continue;
+            }
             results.add(
                     new Run(
                             count,
@@ -321,12 +329,19 @@ final class HostedApiBenchmark {
                 });
     }
 
-    /** How the two library peers ingest: the same threads and documents per call. */
+    /**
+     * How the two library peers ingest: the same threads and documents per call, into an index
+     * whose HNSW graph is built as EmbedFlow's.
+     */
     private static String ingestingThreads() {
         return LangChain4jPeer.THREADS
                 + " threads of "
                 + LangChain4jPeer.DOCUMENTS_PER_CALL
-                + " documents per call";
+                + " documents per call; text and vector per document, HNSW m="
+                + LangChain4jPeer.HNSW_M
+                + ", ef_construction="
+                + LangChain4jPeer.HNSW_EF_CONSTRUCTION
+                + " as EmbedFlow's index";
     }
 
     /** The innermost cause's message, first line, at most 160 characters. */
@@ -405,6 +420,28 @@ final class HostedApiBenchmark {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** Until no node of OpenSearch merges segments any more (at most five minutes). */
+    private void awaitNoMerges() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (merging() > 0) {
+            if (System.nanoTime() > deadline) {
+                progress.accept("    OpenSearch still merges after five minutes; going on");
+                return;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Merges running on OpenSearch's nodes now. */
+    private long merging() {
+        long current = 0;
+        for (com.fasterxml.jackson.databind.JsonNode node :
+                connection.sendOk("GET", "/_nodes/stats/indices/merge", null).path("nodes")) {
+            current += node.path("indices").path("merges").path("current").asLong();
+        }
+        return current;
     }
 
     private static double used(Map<String, Double> before, Map<String, Double> after) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.index.IndexFields;
 import dev.embedflow.opensearch.OpenSearchConnection;
+import dev.embedflow.opensearch.OpenSearchOptions;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
@@ -39,6 +40,15 @@ final class LangChain4jPeer {
 
     /** Documents handed to the ingestor at once, per thread. */
     static final int DOCUMENTS_PER_CALL = 256;
+
+    /**
+     * The HNSW graph of the library peers' indexes is built as EmbedFlow's is by default ({@code
+     * opensearch.index.knn.m} and {@code ef-construction}), so that the index does the same work
+     * per vector for every client.
+     */
+    static final int HNSW_M = OpenSearchOptions.KNN_M.defaultValue();
+
+    static final int HNSW_EF_CONSTRUCTION = OpenSearchOptions.KNN_EF_CONSTRUCTION.defaultValue();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -135,7 +145,10 @@ final class LangChain4jPeer {
                 .putObject("method")
                 .put("name", "hnsw")
                 .put("engine", "lucene")
-                .put("space_type", "cosinesimil");
+                .put("space_type", "cosinesimil")
+                .putObject("parameters")
+                .put("m", HNSW_M)
+                .put("ef_construction", HNSW_EF_CONSTRUCTION);
         return body;
     }
 

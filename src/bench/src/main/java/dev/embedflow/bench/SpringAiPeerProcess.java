@@ -89,7 +89,11 @@ final class SpringAiPeerProcess {
                                     "--threads",
                                     String.valueOf(LangChain4jPeer.THREADS),
                                     "--per-call",
-                                    String.valueOf(LangChain4jPeer.DOCUMENTS_PER_CALL))
+                                    String.valueOf(LangChain4jPeer.DOCUMENTS_PER_CALL),
+                                    "--hnsw-m",
+                                    String.valueOf(LangChain4jPeer.HNSW_M),
+                                    "--hnsw-ef-construction",
+                                    String.valueOf(LangChain4jPeer.HNSW_EF_CONSTRUCTION))
                             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                             .start();
             process.getOutputStream().close();

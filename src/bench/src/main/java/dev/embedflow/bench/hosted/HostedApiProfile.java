@@ -99,4 +99,9 @@ public record HostedApiProfile(
                         : Double.POSITIVE_INFINITY;
         return Math.min(byRequests, byTokens);
     }
+
+    /** Whether the profile limits requests or tokens per minute. */
+    public boolean limited() {
+        return requestsPerMinute > 0 || tokensPerMinute > 0;
+    }
 }

@@ -42,15 +42,16 @@ import org.springframework.web.client.ResponseErrorHandler;
  * spring.ai.retry.on-http-codes=429} does in Spring Boot: a 429 becomes a {@link
  * TransientAiException}, other 4xx stay final); {@link TokenCountBatchingStrategy} with its
  * defaults (8,191 tokens per request less 10%); {@link OpenSearchVectorStore} writing to a new
- * index on the lucene engine. {@value #THREADS} threads call {@code VectorStore.add} with {@value
- * #DOCUMENTS_PER_CALL} documents each time; a call that fails after the retries loses its documents
- * and the thread goes on.
+ * index on the lucene engine (HNSW {@code m} and {@code ef_construction} as the benchmark gives
+ * them, OpenSearch's 16 and 100 by default). {@value #THREADS} threads call {@code VectorStore.add}
+ * with {@value #DOCUMENTS_PER_CALL} documents each time; a call that fails after the retries loses
+ * its documents and the thread goes on.
  *
  * <p>Runs as a child JVM of {@code embedflow bench} on its own class path (Spring AI's Jackson and
  * opensearch-java 2.x): {@code SpringAiPeer --embeddings URL --model M --opensearch URL --texts
- * FILE}, the texts a JSON array of strings. Prints one JSON object on stdout: texts, stored,
- * seconds (first call to the last call's end), failed calls, this JVM's CPU seconds over the run.
- * Logs go to stderr.
+ * FILE [--hnsw-m M] [--hnsw-ef-construction EF]}, the texts a JSON array of strings. Prints one
+ * JSON object on stdout: texts, stored, seconds (first call to the last call's end), failed calls,
+ * this JVM's CPU seconds over the run. Logs go to stderr.
  */
 public final class SpringAiPeer {
 
@@ -59,6 +60,12 @@ public final class SpringAiPeer {
 
     /** Documents handed to {@code VectorStore.add} at once, per thread ({@code --per-call}). */
     static final int DOCUMENTS_PER_CALL = 256;
+
+    /** The HNSW graph's links per node unless {@code --hnsw-m} says otherwise. */
+    static final int HNSW_M = 16;
+
+    /** The HNSW graph's build-time candidates unless {@code --hnsw-ef-construction} says. */
+    static final int HNSW_EF_CONSTRUCTION = 100;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -78,14 +85,28 @@ public final class SpringAiPeer {
         int perCall =
                 Integer.parseInt(
                         options.getOrDefault("per-call", String.valueOf(DOCUMENTS_PER_CALL)));
+        int m = Integer.parseInt(options.getOrDefault("hnsw-m", String.valueOf(HNSW_M)));
+        int efConstruction =
+                Integer.parseInt(
+                        options.getOrDefault(
+                                "hnsw-ef-construction", String.valueOf(HNSW_EF_CONSTRUCTION)));
         Map<String, Object> result =
-                run(embeddings, model, dimensions, openSearch, texts, threads, perCall);
+                run(
+                        embeddings,
+                        model,
+                        mapping(dimensions, m, efConstruction),
+                        dimensions,
+                        openSearch,
+                        texts,
+                        threads,
+                        perCall);
         System.out.println(JSON.writeValueAsString(result));
     }
 
     static Map<String, Object> run(
             URI embeddings,
             String model,
+            String mapping,
             int dimensions,
             URI openSearch,
             List<String> texts,
@@ -107,7 +128,7 @@ public final class SpringAiPeer {
                     OpenSearchVectorStore.builder(client, embeddingModel)
                             .index(index)
                             .dimensions(dimensions)
-                            .mappingJson(mapping(dimensions))
+                            .mappingJson(mapping)
                             .initializeSchema(true)
                             .batchingStrategy(new TokenCountBatchingStrategy())
                             .build();
@@ -188,14 +209,21 @@ public final class SpringAiPeer {
                 RetryUtils.DEFAULT_RETRY_TEMPLATE);
     }
 
-    /** The default mapping of the store, on the lucene engine (the node may have no other). */
-    static String mapping(int dimensions) {
+    /**
+     * The store's default mapping on the lucene engine (the node may have no other), with the HNSW
+     * graph's {@code m} and {@code ef_construction} given: the benchmark builds every client's
+     * graph alike.
+     */
+    static String mapping(int dimensions, int m, int efConstruction) {
         return String.format(
                 Locale.ROOT,
                 "{\"properties\": {\"embedding\": {\"type\": \"knn_vector\", \"dimension\": %d,"
                         + " \"method\": {\"name\": \"hnsw\", \"engine\": \"lucene\","
-                        + " \"space_type\": \"cosinesimil\"}}}}",
-                dimensions);
+                        + " \"space_type\": \"cosinesimil\", \"parameters\": {\"m\": %d,"
+                        + " \"ef_construction\": %d}}}}}",
+                dimensions,
+                m,
+                efConstruction);
     }
 
     /**

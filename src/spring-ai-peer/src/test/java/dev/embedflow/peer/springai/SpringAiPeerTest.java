@@ -81,10 +81,13 @@ class SpringAiPeerTest {
     }
 
     @Test
-    void theMappingIsLuceneHnswOfTheGivenDimensions() throws IOException {
-        var mapping = new ObjectMapper().readTree(SpringAiPeer.mapping(384));
+    void theMappingIsLuceneHnswOfTheGivenDimensionsAndGraph() throws IOException {
+        var mapping = new ObjectMapper().readTree(SpringAiPeer.mapping(384, 24, 128));
         var embedding = mapping.path("properties").path("embedding");
         assertThat(embedding.path("dimension").asInt()).isEqualTo(384);
         assertThat(embedding.path("method").path("engine").asText()).isEqualTo("lucene");
+        assertThat(embedding.path("method").path("parameters").path("m").asInt()).isEqualTo(24);
+        assertThat(embedding.path("method").path("parameters").path("ef_construction").asInt())
+                .isEqualTo(128);
     }
 }
