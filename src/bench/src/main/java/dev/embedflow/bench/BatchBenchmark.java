@@ -3,6 +3,7 @@ package dev.embedflow.bench;
 import dev.embedflow.batch.BatchJob;
 import dev.embedflow.batch.BatchSummary;
 import dev.embedflow.model.LocalEmbeddingModel;
+import dev.embedflow.opensearch.OpenSearchConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -30,6 +31,7 @@ final class BatchBenchmark {
     private static final String INDEX = "bench-batch";
 
     private final Path workDir;
+    private final OpenSearchConnection connection;
     private final URI openSearch;
     private final URI embeddingBase;
     private final CountingEmbedder counting;
@@ -41,11 +43,13 @@ final class BatchBenchmark {
      */
     BatchBenchmark(
             Path workDir,
+            OpenSearchConnection connection,
             URI openSearch,
             URI embeddingBase,
             CountingEmbedder counting,
             Consumer<String> progress) {
         this.workDir = workDir;
+        this.connection = connection;
         this.openSearch = openSearch;
         this.embeddingBase = embeddingBase;
         this.counting = counting;
@@ -167,9 +171,13 @@ final class BatchBenchmark {
                                 skipped.unchanged())));
     }
 
-    /** Runs the job once, timed from the start of prepare to the end of the job. */
+    /**
+     * Runs the job once, timed from the start of prepare to the end of the job, once OpenSearch
+     * merges nothing.
+     */
     private Pass pass(Configuration config) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
+        Merges.awaitNone(connection);
         counting.reset();
         long start = System.nanoTime();
         BatchSummary summary;

@@ -715,6 +715,7 @@ public final class Benchmark {
     private void measureBatch(BenchmarkTable table, Servers servers) throws Exception {
         new BatchBenchmark(
                         workDir,
+                        servers.connection(),
                         servers.openSearch().httpUri(),
                         servers.server().baseUri(),
                         servers.counting(),

@@ -46,11 +46,13 @@ final class BulkBaseline {
     static final int[] BULK_SIZES = {250, 500, 1000, 2000};
     static final int[] IN_FLIGHT = {1, 2, 4};
 
+    private final OpenSearchConnection connection;
     private final OpenSearchClient client;
     private final IndexManager indexes;
     private final Consumer<String> progress;
 
     BulkBaseline(OpenSearchConnection connection, Consumer<String> progress) {
+        this.connection = connection;
         this.client = connection.client();
         this.indexes = new IndexManager(connection);
         this.progress = progress;
@@ -163,6 +165,7 @@ final class BulkBaseline {
             }
             bulks.add(operations);
         }
+        Merges.awaitNone(connection);
         ExecutorService senders = Executors.newFixedThreadPool(setting.inFlight());
         try {
             long start = System.nanoTime();

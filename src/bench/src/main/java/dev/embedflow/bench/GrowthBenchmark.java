@@ -81,7 +81,7 @@ final class GrowthBenchmark {
         IndexFill.Filled filled =
                 fill.fill(spec, existing, i -> Benchmark.unitVector(random, dimensions));
         double fillSeconds = filled.seconds();
-        IndexFill.MergeWait merges = filled.merges();
+        Merges.Wait merges = filled.merges();
         progress.accept(
                 String.format(
                         Locale.ROOT,
@@ -105,7 +105,7 @@ final class GrowthBenchmark {
                             + " new");
         }
         // Deleting an index in the middle of its merges left the node unresponsive for minutes.
-        fill.awaitMerges(spec.indexName());
+        fill.awaitMerges();
         connection.sendOk("DELETE", "/" + spec.indexName(), null);
         return new BenchmarkTable.Row(
                 id,

@@ -174,7 +174,8 @@ final class HostedApiBenchmark {
      * before each run, and keeps what each run did. Each run starts once the MiniCluster runs no
      * job and OpenSearch merges no segment (an earlier run's merges would take the CPU from this
      * one). Where the server sets no limits, the clients' own speed (their JIT, OpenSearch's
-     * caches) decides the rate: a warm-up run goes first and is not counted.
+     * caches) decides the rate: a warm-up run goes first and is not counted. {@code meter} reads
+     * the CPU of the run's processes.
      */
     private Cell cell(
             HostedApiServer server,
@@ -182,6 +183,7 @@ final class HostedApiBenchmark {
             String settings,
             int count,
             int runs,
+            CpuMeter meter,
             Client client)
             throws Exception {
         HostedApiProfile profile = server.profile();
@@ -197,11 +199,11 @@ final class HostedApiBenchmark {
                             run == 0 ? "warm-up run (not counted)" : "run " + run + " of " + runs,
                             count));
             awaitIdle();
-            awaitNoMerges();
+            Merges.awaitNone(connection);
             server.reset();
-            Map<String, Double> before = cpu.snapshot();
+            Map<String, Double> before = meter.snapshot();
             Outcome outcome = client.run(run);
-            double cpuSeconds = used(before, cpu.snapshot()) + outcome.childCpuSeconds();
+            double cpuSeconds = used(before, meter.snapshot()) + outcome.childCpuSeconds();
             if (run == 0) {
                 continue;
             }
@@ -232,6 +234,7 @@ final class HostedApiBenchmark {
                 settings.isEmpty() ? "defaults" : "job settings " + settings,
                 events.size(),
                 runs,
+                cpu,
                 run -> {
                     StreamingBenchmark.Scenario scenario =
                             new StreamingBenchmark.Scenario(
@@ -256,7 +259,7 @@ final class HostedApiBenchmark {
             HostedApiServer server, List<String> texts, MlPredictPeer.Tuning tuning, int runs)
             throws Exception {
         URI rest = flink.getRestAddress().get(30, TimeUnit.SECONDS);
-        return mlPredict(server, texts, tuning, runs, new MlPredictPeer(rest), "ML_PREDICT");
+        return mlPredict(server, texts, tuning, runs, new MlPredictPeer(rest), "ML_PREDICT", cpu);
     }
 
     /**
@@ -276,14 +279,14 @@ final class HostedApiBenchmark {
             throws Exception {
         CpuMeter clusterCpu = new CpuMeter().addSelf("this JVM");
         clusterPids.forEach((name, pid) -> clusterCpu.add(name, java.util.OptionalLong.of(pid)));
-        return new HostedApiBenchmark(flink, streaming, connection, clusterCpu, progress)
-                .mlPredict(
-                        server,
-                        texts,
-                        tuning,
-                        runs,
-                        new MlPredictPeer(rest, jars),
-                        "ML_PREDICT, " + taskManagers + " TaskManager JVMs");
+        return mlPredict(
+                server,
+                texts,
+                tuning,
+                runs,
+                new MlPredictPeer(rest, jars),
+                "ML_PREDICT, " + taskManagers + " TaskManager JVMs",
+                clusterCpu);
     }
 
     private Cell mlPredict(
@@ -292,7 +295,8 @@ final class HostedApiBenchmark {
             MlPredictPeer.Tuning tuning,
             int runs,
             MlPredictPeer peer,
-            String name)
+            String name,
+            CpuMeter meter)
             throws Exception {
         return cell(
                 server,
@@ -300,6 +304,7 @@ final class HostedApiBenchmark {
                 tuning.toString(),
                 texts.size(),
                 runs,
+                meter,
                 run -> {
                     try {
                         MlPredictPeer.Result r =
@@ -368,6 +373,7 @@ final class HostedApiBenchmark {
                 "EmbeddingStoreIngestor + OpenAiEmbeddingModel (defaults), " + ingestingThreads(),
                 texts.size(),
                 runs,
+                cpu,
                 run -> {
                     LangChain4jPeer.Result r =
                             peer.run(URI.create(server.baseUri() + "/v1"), MODEL, texts);
@@ -395,6 +401,7 @@ final class HostedApiBenchmark {
                         + ingestingThreads(),
                 texts.size(),
                 runs,
+                cpu,
                 run -> {
                     SpringAiPeerProcess.Result r =
                             peer.run(server.baseUri(), MODEL, dimensions, openSearch, texts);
@@ -420,28 +427,6 @@ final class HostedApiBenchmark {
             }
             Thread.sleep(100);
         }
-    }
-
-    /** Until no node of OpenSearch merges segments any more (at most five minutes). */
-    private void awaitNoMerges() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (merging() > 0) {
-            if (System.nanoTime() > deadline) {
-                progress.accept("    OpenSearch still merges after five minutes; going on");
-                return;
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    /** Merges running on OpenSearch's nodes now. */
-    private long merging() {
-        long current = 0;
-        for (com.fasterxml.jackson.databind.JsonNode node :
-                connection.sendOk("GET", "/_nodes/stats/indices/merge", null).path("nodes")) {
-            current += node.path("indices").path("merges").path("current").asLong();
-        }
-        return current;
     }
 
     private static double used(Map<String, Double> before, Map<String, Double> after) {

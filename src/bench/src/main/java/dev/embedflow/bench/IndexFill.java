@@ -1,6 +1,5 @@
 package dev.embedflow.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
@@ -122,11 +120,11 @@ final class IndexFill {
         double seconds = (System.nanoTime() - start) / 1e9;
         refreshInterval(spec.indexName(), null);
         connection.sendOk("POST", "/" + spec.indexName() + "/_refresh", null);
-        return new Filled(seconds, awaitMerges(spec.indexName()));
+        return new Filled(seconds, awaitMerges());
     }
 
     /** How long writing took, and the wait for merges after it. */
-    record Filled(double seconds, MergeWait merges) {}
+    record Filled(double seconds, Merges.Wait merges) {}
 
     /** {@code count} documents, {@link #BULKS_IN_FLIGHT} bulks at once. */
     private void prefill(String index, int count, IntFunction<Doc> docs) throws Exception {
@@ -175,30 +173,8 @@ final class IndexFill {
         connection.sendOk("PUT", "/" + index + "/_settings", settings);
     }
 
-    /** How long the wait for merges took, and whether they were done by then. */
-    record MergeWait(double seconds, boolean settled) {
-        String describe() {
-            return settled
-                    ? String.format(Locale.ROOT, "merges settled after %.1f s", seconds)
-                    : String.format(Locale.ROOT, "merges still running after %.0f s", seconds);
-        }
-    }
-
-    /** Waits until the index runs no merge, at most {@link #MERGE_WAIT}. */
-    MergeWait awaitMerges(String index) throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = start + MERGE_WAIT.toNanos();
-        while (true) {
-            JsonNode stats = connection.sendOk("GET", "/" + index + "/_stats/merge", null);
-            double waited = (System.nanoTime() - start) / 1e9;
-            if (stats.path("_all").path("primaries").path("merges").path("current").asLong(0)
-                    == 0) {
-                return new MergeWait(waited, true);
-            }
-            if (System.nanoTime() >= deadline) {
-                return new MergeWait(waited, false);
-            }
-            Thread.sleep(250);
-        }
+    /** Waits until OpenSearch runs no merge, at most {@link #MERGE_WAIT}. */
+    Merges.Wait awaitMerges() throws InterruptedException {
+        return Merges.awaitNone(connection, MERGE_WAIT);
     }
 }

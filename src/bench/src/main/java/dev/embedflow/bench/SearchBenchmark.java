@@ -141,7 +141,7 @@ final class SearchBenchmark {
                             documents / filled.seconds(),
                             filled.merges().describe()));
         } finally {
-            fill.awaitMerges(spec.indexName());
+            fill.awaitMerges();
             connection.sendOk("DELETE", "/" + spec.indexName(), null);
         }
     }

@@ -632,7 +632,10 @@ final class StreamingBenchmark {
         return flink.submitJob(graph.getJobGraph()).get(30, TimeUnit.SECONDS).getJobID();
     }
 
-    /** Until every task runs and the sink has made the index; then one idle second. */
+    /**
+     * Until every task runs and the sink has made the index, and OpenSearch merges nothing (an
+     * earlier row's merges would slow this one down); then one idle second.
+     */
     void awaitReady(JobID job, String index) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (true) {
@@ -656,6 +659,7 @@ final class StreamingBenchmark {
             }
             Thread.sleep(100);
         }
+        Merges.awaitNone(connection);
         Thread.sleep(1_000);
     }
 

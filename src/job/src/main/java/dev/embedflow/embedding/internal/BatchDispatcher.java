@@ -143,15 +143,12 @@ public final class BatchDispatcher implements AutoCloseable {
         // Under a token cap a batch holds at most one second's share (the bucket's capacity): a
         // larger one would leave this subtask in debt while the others spend the same second of
         // the service's quota, and their requests would meet 429s. A single larger text still
-        // goes alone.
+        // goes alone. The capacity is at least 1, so is the limit.
         this.maxBatchTokens =
                 tokenBucket == null
                         ? config.maxBatchTokens()
-                        : Math.max(
-                                1,
-                                Math.min(
-                                        config.maxBatchTokens(),
-                                        (long) Math.floor(tokenBucket.capacity())));
+                        : Math.min(
+                                config.maxBatchTokens(), (long) Math.floor(tokenBucket.capacity()));
         this.metrics = new EmbeddingMetrics(metricGroup, () -> inFlight, limit::current);
         this.loop =
                 new ScheduledThreadPoolExecutor(

@@ -12,9 +12,12 @@ import dev.embedflow.testing.StubHttpServer.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +26,19 @@ class BatchDispatcherTest {
 
     private static final int DIMENSIONS = 4;
 
+    /** Where the rate tests' manual clock starts (nanoseconds). */
+    private static final long START = TimeUnit.SECONDS.toNanos(1_000);
+
     private StubHttpServer server;
     private EmbeddingProvider provider;
     private BatchDispatcher dispatcher;
     private final CapturingMetricGroup metrics = new CapturingMetricGroup();
+
+    /** The dispatcher's clock in the rate tests, moved on by the test alone. */
+    private final AtomicLong clock = new AtomicLong(START);
+
+    /** The manual clock's time as each request arrived at the stub. */
+    private final BlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
 
     @AfterEach
     void stop() {
@@ -49,11 +61,16 @@ class BatchDispatcherTest {
     }
 
     private void start(EmbeddingConfig.Builder config, int parallelism) {
+        start(config, parallelism, System::nanoTime);
+    }
+
+    private void start(
+            EmbeddingConfig.Builder config, int parallelism, java.util.function.LongSupplier time) {
         EmbeddingConfig c =
                 config.baseUrl(server.baseUri()).model("stub").linger(Duration.ZERO).build();
         provider = EmbeddingProviders.create(c);
         provider.open();
-        dispatcher = new BatchDispatcher(c, provider, parallelism, metrics);
+        dispatcher = new BatchDispatcher(c, provider, parallelism, metrics, time);
     }
 
     private List<CompletableFuture<float[]>> submit(int count) {
@@ -158,49 +175,86 @@ class BatchDispatcherTest {
         assertThat(server.maxConcurrent()).isEqualTo(2);
     }
 
+    /**
+     * Answers with embeddings and notes the manual clock's time of each request: the rate tests
+     * read the pacing from the dispatcher's clock, not from the wall clock.
+     */
+    private Reply stampedEmbeddings(StubHttpServer.Request r) {
+        arrivals.add(clock.get());
+        return embeddings(r);
+    }
+
+    /**
+     * Moves the manual clock on a millisecond at a time, never faster than a millisecond per
+     * millisecond waited for a request (the dispatcher wakes up on real timers and then reads this
+     * clock), until {@code count} requests came; returns the clock's time at each request's
+     * arrival, from the dispatcher's start. A request is stamped when it arrives, never before it
+     * was sent: a stamp earlier than the caps allow shows a request sent too early, whatever the
+     * machine's speed.
+     */
+    private List<Long> driveClock(int count) throws InterruptedException {
+        List<Long> stamps = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (stamps.size() < count) {
+            assertThat(System.nanoTime() - deadline).as("%d requests came", count).isNegative();
+            Long stamp = arrivals.poll(1, TimeUnit.MILLISECONDS);
+            if (stamp != null) {
+                stamps.add(stamp - START);
+            } else {
+                clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+        return stamps;
+    }
+
+    /** Asserts that request {@code i} came no earlier than {@code i} intervals. */
+    private static void assertNoneBeforeItsTime(List<Long> stamps, Duration interval) {
+        for (int i = 0; i < stamps.size(); i++) {
+            assertThat(stamps.get(i))
+                    .as("request %d", i)
+                    .isGreaterThanOrEqualTo(i * interval.toNanos());
+        }
+    }
+
     @Test
     void theRateCapSpreadsRequestsAndEachSubtaskTakesItsShare() throws Exception {
-        server = StubHttpServer.start(BatchDispatcherTest::embeddings);
-        // 40 requests/s for the job, parallelism 2: 20/s for this subtask
+        server = StubHttpServer.start(this::stampedEmbeddings);
+        // 40 requests/s for the job, parallelism 2: 20/s for this subtask, one every 50 ms
         start(
                 EmbeddingConfig.builder(ProviderKind.OPENAI)
                         .maxBatchSize(1)
                         .maxInFlight(8)
                         .maxRequestsPerSecond(40),
-                2);
+                2,
+                clock::get);
+        List<CompletableFuture<float[]>> results = submit(21);
 
-        CompletableFuture.allOf(submit(21).toArray(CompletableFuture[]::new))
+        List<Long> stamps = driveClock(21);
+
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
                 .get(10, TimeUnit.SECONDS);
-
-        List<StubHttpServer.Request> requests = server.requests();
-        long spanMillis =
-                TimeUnit.NANOSECONDS.toMillis(
-                        requests.get(requests.size() - 1).arrivedNanos()
-                                - requests.get(0).arrivedNanos());
-        System.out.printf("21 requests at 20/s spread over %d ms%n", spanMillis);
-        assertThat(requests).hasSize(21);
-        assertThat(spanMillis).isBetween(900L, 3_000L);
+        assertNoneBeforeItsTime(stamps, Duration.ofMillis(50));
+        assertThat(server.requests()).hasSize(21);
     }
 
     @Test
     void theTokenCapHoldsBatchesBack() throws Exception {
-        server = StubHttpServer.start(BatchDispatcherTest::embeddings);
+        server = StubHttpServer.start(this::stampedEmbeddings);
         // 120 tokens/min = 2 tokens/s; "text N" is estimated at 2 tokens: one text per second
         start(
                 EmbeddingConfig.builder(ProviderKind.OPENAI)
                         .maxBatchSize(1)
                         .maxInFlight(4)
                         .maxTokensPerMinute(120),
-                1);
+                1,
+                clock::get);
+        List<CompletableFuture<float[]>> results = submit(3);
 
-        CompletableFuture.allOf(submit(3).toArray(CompletableFuture[]::new))
-                .get(20, TimeUnit.SECONDS);
+        List<Long> stamps = driveClock(3);
 
-        List<StubHttpServer.Request> requests = server.requests();
-        long spanMillis =
-                TimeUnit.NANOSECONDS.toMillis(
-                        requests.get(2).arrivedNanos() - requests.get(0).arrivedNanos());
-        assertThat(spanMillis).isBetween(1_800L, 4_000L);
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.SECONDS);
+        assertNoneBeforeItsTime(stamps, Duration.ofSeconds(1));
     }
 
     @Test
