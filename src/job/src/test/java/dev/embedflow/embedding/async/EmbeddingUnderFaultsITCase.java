@@ -145,7 +145,10 @@ class EmbeddingUnderFaultsITCase {
                         .maxBatchSize(16)
                         .linger(Duration.ofMillis(20))
                         .maxInFlight(4)
-                        .requestTimeout(Duration.ofMillis(300))
+                        // Beyond a hang's 2 s it times out; well above the time a 429 takes to
+                        // be answered and read on a loaded machine, so that the client sees every
+                        // 429 the server sends (the check of the Retry-After waits relies on it).
+                        .requestTimeout(Duration.ofSeconds(1))
                         .maxAttempts(12)
                         .maxRetryDuration(Duration.ofSeconds(60))
                         .backoffInitial(Duration.ofMillis(50))
