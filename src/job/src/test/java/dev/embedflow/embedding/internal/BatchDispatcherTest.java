@@ -18,6 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,8 +65,7 @@ class BatchDispatcherTest {
         start(config, parallelism, System::nanoTime);
     }
 
-    private void start(
-            EmbeddingConfig.Builder config, int parallelism, java.util.function.LongSupplier time) {
+    private void start(EmbeddingConfig.Builder config, int parallelism, LongSupplier time) {
         EmbeddingConfig c =
                 config.baseUrl(server.baseUri()).model("stub").linger(Duration.ZERO).build();
         provider = EmbeddingProviders.create(c);
@@ -216,44 +216,47 @@ class BatchDispatcherTest {
         }
     }
 
-    @Test
-    void theRateCapSpreadsRequestsAndEachSubtaskTakesItsShare() throws Exception {
+    /**
+     * Starts the dispatcher on the manual clock with one text per request, submits {@code count}
+     * texts, drives the clock until every request came and every text is answered; the stamps.
+     */
+    private List<Long> pacedStamps(EmbeddingConfig.Builder config, int parallelism, int count)
+            throws Exception {
         server = StubHttpServer.start(this::stampedEmbeddings);
-        // 40 requests/s for the job, parallelism 2: 20/s for this subtask, one every 50 ms
-        start(
-                EmbeddingConfig.builder(ProviderKind.OPENAI)
-                        .maxBatchSize(1)
-                        .maxInFlight(8)
-                        .maxRequestsPerSecond(40),
-                2,
-                clock::get);
-        List<CompletableFuture<float[]>> results = submit(21);
-
-        List<Long> stamps = driveClock(21);
-
+        start(config.maxBatchSize(1), parallelism, clock::get);
+        List<CompletableFuture<float[]>> results = submit(count);
+        List<Long> stamps = driveClock(count);
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
                 .get(10, TimeUnit.SECONDS);
+        return stamps;
+    }
+
+    @Test
+    void theRateCapSpreadsRequestsAndEachSubtaskTakesItsShare() throws Exception {
+        // 40 requests/s for the job, parallelism 2: 20/s for this subtask, one every 50 ms
+        List<Long> stamps =
+                pacedStamps(
+                        EmbeddingConfig.builder(ProviderKind.OPENAI)
+                                .maxInFlight(8)
+                                .maxRequestsPerSecond(40),
+                        2,
+                        21);
+
         assertNoneBeforeItsTime(stamps, Duration.ofMillis(50));
         assertThat(server.requests()).hasSize(21);
     }
 
     @Test
     void theTokenCapHoldsBatchesBack() throws Exception {
-        server = StubHttpServer.start(this::stampedEmbeddings);
         // 120 tokens/min = 2 tokens/s; "text N" is estimated at 2 tokens: one text per second
-        start(
-                EmbeddingConfig.builder(ProviderKind.OPENAI)
-                        .maxBatchSize(1)
-                        .maxInFlight(4)
-                        .maxTokensPerMinute(120),
-                1,
-                clock::get);
-        List<CompletableFuture<float[]>> results = submit(3);
+        List<Long> stamps =
+                pacedStamps(
+                        EmbeddingConfig.builder(ProviderKind.OPENAI)
+                                .maxInFlight(4)
+                                .maxTokensPerMinute(120),
+                        1,
+                        3);
 
-        List<Long> stamps = driveClock(3);
-
-        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .get(10, TimeUnit.SECONDS);
         assertNoneBeforeItsTime(stamps, Duration.ofSeconds(1));
     }
 
