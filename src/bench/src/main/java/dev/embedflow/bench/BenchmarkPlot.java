@@ -1,6 +1,7 @@
 package dev.embedflow.bench;
 
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -60,9 +61,10 @@ public final class BenchmarkPlot {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (OutputStream out = Files.newOutputStream(png)) {
-            write(table, out);
-        }
+        // Drawn first, written after: a plot that cannot be drawn leaves the old file as it was.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        write(table, bytes);
+        Files.write(png, bytes.toByteArray());
     }
 
     /** Writes the plot of {@code table} as PNG bytes to {@code out}. */

@@ -52,6 +52,18 @@ class BenchmarkPlotTest {
     }
 
     @Test
+    void aPlotThatCannotBeDrawnLeavesThePreviousFileAsItWas() throws IOException {
+        Path png = dir.resolve("benchmarks.png");
+        BenchmarkPlot.write(table(), png);
+        byte[] before = java.nio.file.Files.readAllBytes(png);
+
+        assertThatThrownBy(() -> BenchmarkPlot.write(new BenchmarkTable(), png))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(png).hasBinaryContent(before);
+    }
+
+    @Test
     void aTableWithoutRatiosGetsTheRatesChartAlone() throws IOException {
         Path png = dir.resolve("rates.png");
         BenchmarkPlot.write(
