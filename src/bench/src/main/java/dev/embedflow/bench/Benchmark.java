@@ -141,8 +141,8 @@ public final class Benchmark {
             return documents >= 20_000 ? 2_000 : 300;
         }
 
-        /** Rows 9: runs per cell. */
-        int hostedRuns() {
+        /** Counted runs of each row with a target (2s, 2b, 2a) and of each cell of rows 9. */
+        int runs() {
             return documents >= 20_000 ? 3 : 1;
         }
 
@@ -176,7 +176,7 @@ public final class Benchmark {
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
 
-    /** Only these of the rows that need no others (9, 10), for working on them; empty: all. */
+    /** Only these of the rows that can run alone ({@link #STANDALONE}); empty: all. */
     private java.util.Set<String> only = java.util.Set.of();
 
     public Benchmark(Sizes sizes, Path workDir, Path openSearchHome, Consumer<String> progress) {
@@ -193,7 +193,7 @@ public final class Benchmark {
             OpenSearchConnection connection,
             EmbeddingServer server,
             CountingEmbedder counting,
-            ZeroCostEmbeddingServer stub,
+            HostedApiServer stub,
             CpuMeter cpu) {}
 
     /** CPU of the processes during 1a, for the findings. */
@@ -208,12 +208,21 @@ public final class Benchmark {
     /** 2a's embedding requests and texts, for the peer's finding. */
     private String twoARequests = "?";
 
+    /**
+     * The model the zero-cost embedder is asked for ({@link HostedApiProfile#zeroCost}: vectors
+     * derived from each text, no latency, no limits), so that its documents name it.
+     */
+    static final String ZERO_COST_MODEL = "zero-cost-384";
+
     /** Flink's OpenAI model provider, on the launcher's class path from {@code target/peer}. */
     private static final String MODEL_PROVIDER =
             "org.apache.flink.model.openai.OpenAIModelProviderFactory";
 
-    /** The rows that can run alone: 5 (growth), 9 (hosted-API reality), 10 (the int8 model). */
-    public static final java.util.Set<String> STANDALONE = java.util.Set.of("5", "9", "10");
+    /**
+     * The rows that can run alone: 2 (the sink and the streaming job, with their baselines 1a and
+     * 1b), 5 (growth), 9 (hosted-API reality), 10 (the int8 model).
+     */
+    public static final java.util.Set<String> STANDALONE = java.util.Set.of("2", "5", "9", "10");
 
     /**
      * Runs only {@code rows} (of {@link #STANDALONE}), with the servers they need, nothing else.
@@ -241,8 +250,9 @@ public final class Benchmark {
         try (KafkaBroker kafka = startKafka(openSearchStart);
                 OpenSearchNode openSearch = openSearchStart.join();
                 LocalEmbeddingModel model = LocalEmbeddingModel.acquireShared();
-                ZeroCostEmbeddingServer stub =
-                        ZeroCostEmbeddingServer.start(LocalEmbeddingModel.DIMENSIONS)) {
+                HostedApiServer stub =
+                        HostedApiServer.start(
+                                HostedApiProfile.zeroCost(), LocalEmbeddingModel.DIMENSIONS)) {
             CountingEmbedder counting = new CountingEmbedder(model);
             try (EmbeddingServer server =
                             EmbeddingServer.builder(counting)
@@ -263,10 +273,19 @@ public final class Benchmark {
                     if (only.contains("10")) {
                         measureInt8(table, servers, texts);
                     }
-                    if (only.contains("9") || only.contains("5")) {
+                    if (only.contains("2")) {
+                        // Their baselines first: 1a, and 1b with the bulk setting they use.
+                        measureEmbeddingServer(table, servers, texts);
+                        measureBulk(table, servers, texts);
+                    }
+                    if (only.contains("2") || only.contains("9") || only.contains("5")) {
                         MiniCluster flink = startFlink();
                         try {
                             StreamingBenchmark streaming = streaming(servers, flink, bulkBest);
+                            if (only.contains("2")) {
+                                measureSink(table, servers, flink, streaming, texts, bulkBest);
+                                measureStreaming(table, servers, streaming, events);
+                            }
                             if (only.contains("5")) {
                                 measureGrowth(table, servers, streaming, events);
                             }
@@ -451,13 +470,10 @@ public final class Benchmark {
                         workDir,
                         progress);
         List<String> documents = texts.subList(0, sizes.documents());
-        progress.accept("2s: the job's OpenSearch sink alone, warm-up...");
-        sink.run(
-                "sink-warmup",
-                texts.subList(0, MIN_DOCUMENTS),
-                bulk.bulkSize(),
-                SINK_IN_FLIGHT,
-                true);
+        // One warm-up of the whole size (not counted) for the three variants: the sink's code and
+        // OpenSearch's are cold until then.
+        progress.accept("2s: the job's OpenSearch sink alone, warm-up (not counted)...");
+        sink.run("sink-warmup", documents, bulk.bulkSize(), SINK_IN_FLIGHT, true);
         record Variant(String id, String what, int inFlight, boolean versioned) {}
         for (Variant v :
                 List.of(
@@ -473,13 +489,21 @@ public final class Benchmark {
                                 SINK_IN_FLIGHT,
                                 false))) {
             progress.accept(v.id() + ": the job's OpenSearch sink alone, " + v.what() + "...");
-            SinkBenchmark.Result result =
-                    sink.run(
-                            v.id().replace("-", ""),
-                            documents,
-                            bulk.bulkSize(),
-                            v.inFlight(),
-                            v.versioned());
+            RowRuns<SinkBenchmark.Result> runs =
+                    RowRuns.measure(
+                            v.id(),
+                            v.id().equals("2s") ? sizes.runs() : 1,
+                            SinkBenchmark.Result::rate,
+                            progress,
+                            n ->
+                                    sink.run(
+                                            v.id().replace("-", "") + "r" + n,
+                                            documents,
+                                            bulk.bulkSize(),
+                                            v.inFlight(),
+                                            v.versioned()));
+            SinkBenchmark.Result result = runs.median();
+            String spread = runs.spread("docs");
             table.add(
                     new BenchmarkTable.Row(
                             v.id(),
@@ -491,12 +515,13 @@ public final class Benchmark {
                             "docs",
                             result.seconds(),
                             Optional.of("1b"),
-                            "a bounded source on the MiniCluster into OpenSearchSink; 1b's documents"));
+                            (spread.isEmpty() ? "" : spread + "; ")
+                                    + "a bounded source on the MiniCluster into OpenSearchSink;"
+                                    + " 1b's documents"));
         }
         table.target("2s", 0.95);
     }
 
-    /** 2b and 2a, window NONE and TUMBLING: throughput, requests per text, freshness. */
     /** The streaming job's harness for 2a, 2b and 5, its sink bulks at 1b's chosen size. */
     private StreamingBenchmark streaming(
             Servers servers, MiniCluster flink, BulkBaseline.Setting bulk) {
@@ -518,7 +543,7 @@ public final class Benchmark {
             StreamingBenchmark streaming,
             List<String> events)
             throws Exception {
-        ZeroCostEmbeddingServer stub = servers.stub();
+        HostedApiServer stub = servers.stub();
         CountingEmbedder counting = servers.counting();
         int freshnessSeconds = sizes.documents() >= 20_000 ? 10 : 4;
         List<String> tumblingEvents =
@@ -529,16 +554,23 @@ public final class Benchmark {
                 new SampleBusiness(43, Instant.parse("2026-02-01T00:00:00Z"))
                         .events(1_000, StreamingBenchmark.TUMBLING_ENTITIES);
 
-        progress.accept("2b: the streaming job with the zero-cost embedder, warm-up...");
-        StreamingBenchmark.Scenario warmup =
+        // A warm-up of the whole size (not counted), profiled as the counted runs are: until the
+        // job has run once at full speed, this JVM's JIT and OpenSearch's are cold (see RowRuns),
+        // and the first JFR recording in this JVM cost the run it profiled about 25 s of CPU here.
+        progress.accept("2b: the streaming job, zero-cost embedder, warm-up (not counted)...");
+        streaming.run(
                 new StreamingBenchmark.Scenario(
                         "warmup",
                         StreamingBenchmark.Window.NONE,
                         stub.baseUri(),
-                        ZeroCostEmbeddingServer.MODEL,
+                        ZERO_COST_MODEL,
                         stub::requests,
-                        stub::texts);
-        streaming.run(warmup, events.subList(0, 500), freshnessEvents, 0, 20, false);
+                        stub::texts),
+                events.subList(0, sizes.documents()),
+                freshnessEvents,
+                0,
+                20,
+                true);
 
         for (StreamingBenchmark.Window window :
                 List.of(StreamingBenchmark.Window.NONE, StreamingBenchmark.Window.TUMBLING)) {
@@ -546,14 +578,6 @@ public final class Benchmark {
             String id = none ? "2b" : "2b-t";
             progress.accept(
                     id + ": the streaming job, window " + window + ", zero-cost embedder...");
-            StreamingBenchmark.Scenario scenario =
-                    new StreamingBenchmark.Scenario(
-                            id.replace("-", ""),
-                            window,
-                            stub.baseUri(),
-                            ZeroCostEmbeddingServer.MODEL,
-                            stub::requests,
-                            stub::texts);
             List<String> input = (none ? events : tumblingEvents).subList(0, sizes.documents());
             addStreamingRow(
                     table,
@@ -561,7 +585,14 @@ public final class Benchmark {
                     "EmbedFlow streaming, window " + window + ", zero-cost embedder",
                     none ? Optional.of("1b") : Optional.empty(),
                     streaming,
-                    scenario,
+                    n ->
+                            new StreamingBenchmark.Scenario(
+                                    id.replace("-", "") + "r" + n,
+                                    window,
+                                    stub.baseUri(),
+                                    ZERO_COST_MODEL,
+                                    stub::requests,
+                                    stub::texts),
                     input,
                     freshnessEvents,
                     freshnessSeconds,
@@ -572,14 +603,6 @@ public final class Benchmark {
             boolean none = window == StreamingBenchmark.Window.NONE;
             String id = none ? "2a" : "2a-t";
             progress.accept(id + ": the streaming job, window " + window + ", local model...");
-            StreamingBenchmark.Scenario scenario =
-                    new StreamingBenchmark.Scenario(
-                            id.replace("-", ""),
-                            window,
-                            servers.server().baseUri(),
-                            LocalEmbeddingModel.MODEL_ID,
-                            counting::calls,
-                            counting::texts);
             // Tumbling documents hold several events: longer texts, so half as many events.
             List<String> input =
                     none
@@ -591,7 +614,14 @@ public final class Benchmark {
                     "EmbedFlow streaming, window " + window + ", local model",
                     none ? Optional.of("1a") : Optional.empty(),
                     streaming,
-                    scenario,
+                    n ->
+                            new StreamingBenchmark.Scenario(
+                                    id.replace("-", "") + "r" + n,
+                                    window,
+                                    servers.server().baseUri(),
+                                    LocalEmbeddingModel.MODEL_ID,
+                                    counting::calls,
+                                    counting::texts),
                     input,
                     freshnessEvents,
                     freshnessSeconds,
@@ -599,27 +629,40 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * A streaming row: the rows with a baseline (and a target) run {@link Sizes#runs} times, JFR
+     * profiled, and give their median; the others run once. {@code scenario} names each run's
+     * scenario (its topic and index are its own).
+     */
     private void addStreamingRow(
             BenchmarkTable table,
             String id,
             String name,
             Optional<String> baseline,
             StreamingBenchmark streaming,
-            StreamingBenchmark.Scenario scenario,
+            java.util.function.IntFunction<StreamingBenchmark.Scenario> scenario,
             List<String> input,
             List<String> freshnessEvents,
             int freshnessSeconds,
             double maxFreshnessRate)
             throws Exception {
         // Freshness at a steady rate well below the measured throughput: latency, not queueing.
-        StreamingBenchmark.Result result =
-                streaming.run(
-                        scenario,
-                        input,
-                        freshnessEvents,
-                        freshnessSeconds,
-                        maxFreshnessRate,
-                        baseline.isPresent());
+        RowRuns<StreamingBenchmark.Result> runs =
+                RowRuns.measure(
+                        id,
+                        baseline.isPresent() ? sizes.runs() : 1,
+                        StreamingBenchmark.Result::eventsPerSecond,
+                        progress,
+                        n ->
+                                streaming.run(
+                                        scenario.apply(n),
+                                        input,
+                                        freshnessEvents,
+                                        freshnessSeconds,
+                                        maxFreshnessRate,
+                                        baseline.isPresent()));
+        StreamingBenchmark.Result result = runs.median();
+        String spread = runs.spread("events");
         BenchmarkTable.Row row =
                 new BenchmarkTable.Row(
                         id,
@@ -628,21 +671,22 @@ public final class Benchmark {
                         "events",
                         result.seconds(),
                         baseline,
-                        String.format(
-                                Locale.ROOT,
-                                "sink %d/bulk, up to %d in flight; %d docs, %.1f docs/s; %.3f embedding"
-                                        + " requests per text (%d requests, %d texts); freshness %s"
-                                        + " (%d events at %.0f/s)",
-                                bulkBest.bulkSize(),
-                                OpenSearchOptions.BULK_MAX_IN_FLIGHT.defaultValue(),
-                                result.documents(),
-                                result.documentsPerSecond(),
-                                result.requestsPerText(),
-                                result.requests(),
-                                result.texts(),
-                                result.freshness().summary(),
-                                result.freshness().count(),
-                                result.freshnessRate()));
+                        (spread.isEmpty() ? "" : spread + "; ")
+                                + String.format(
+                                        Locale.ROOT,
+                                        "sink %d/bulk, up to %d in flight; %d docs, %.1f docs/s; %.3f embedding"
+                                                + " requests per text (%d requests, %d texts); freshness %s"
+                                                + " (%d events at %.0f/s)",
+                                        bulkBest.bulkSize(),
+                                        OpenSearchOptions.BULK_MAX_IN_FLIGHT.defaultValue(),
+                                        result.documents(),
+                                        result.documentsPerSecond(),
+                                        result.requestsPerText(),
+                                        result.requests(),
+                                        result.texts(),
+                                        result.freshness().summary(),
+                                        result.freshness().count(),
+                                        result.freshnessRate()));
         if (result.textsAgain() > 0) {
             row =
                     new BenchmarkTable.Row(
@@ -752,7 +796,7 @@ public final class Benchmark {
         return new GrowthBenchmark(
                 servers.connection(),
                 servers.openSearch().httpUri(),
-                ZeroCostEmbeddingServer.MODEL,
+                ZERO_COST_MODEL,
                 LocalEmbeddingModel.DIMENSIONS,
                 progress);
     }
@@ -760,7 +804,7 @@ public final class Benchmark {
     /** 5: the streaming job (zero-cost embedder, window NONE) indexing the first events. */
     private GrowthBenchmark.Indexing growthIndexing(
             Servers servers, StreamingBenchmark streaming, List<String> events) {
-        ZeroCostEmbeddingServer stub = servers.stub();
+        HostedApiServer stub = servers.stub();
         List<String> input = events.subList(0, sizes.growthDocuments());
         return base -> {
             StreamingBenchmark.Result result =
@@ -769,7 +813,7 @@ public final class Benchmark {
                                     base.replaceFirst("^bench-", ""),
                                     StreamingBenchmark.Window.NONE,
                                     stub.baseUri(),
-                                    ZeroCostEmbeddingServer.MODEL,
+                                    ZERO_COST_MODEL,
                                     stub::requests,
                                     stub::texts,
                                     base),
@@ -822,7 +866,7 @@ public final class Benchmark {
                         entities,
                         rate,
                         seconds));
-        ZeroCostEmbeddingServer stub = servers.stub();
+        HostedApiServer stub = servers.stub();
         long start = System.nanoTime();
         Latencies freshness =
                 streaming.updateFreshness(
@@ -830,7 +874,7 @@ public final class Benchmark {
                                 "2c",
                                 StreamingBenchmark.Window.HOURLY_UPDATES,
                                 stub.baseUri(),
-                                ZeroCostEmbeddingServer.MODEL,
+                                ZERO_COST_MODEL,
                                 stub::requests,
                                 stub::texts),
                         events.subList(0, 200),
@@ -882,7 +926,7 @@ public final class Benchmark {
         while (input.size() < count) {
             input.addAll(events.subList(0, Math.min(events.size(), count - input.size())));
         }
-        ZeroCostEmbeddingServer stub = servers.stub();
+        HostedApiServer stub = servers.stub();
         long start = System.nanoTime();
         StreamingBenchmark.StateSize size =
                 streaming.stateSize(
@@ -890,7 +934,7 @@ public final class Benchmark {
                                 "8",
                                 StreamingBenchmark.Window.HOURLY_SHORT_TTL,
                                 stub.baseUri(),
-                                ZeroCostEmbeddingServer.MODEL,
+                                ZERO_COST_MODEL,
                                 stub::requests,
                                 stub::texts),
                         input,
@@ -1177,10 +1221,9 @@ public final class Benchmark {
             try (HostedApiServer server =
                     HostedApiServer.start(profile, LocalEmbeddingModel.DIMENSIONS)) {
                 HostedApiBenchmark.Cell embedFlow =
-                        hosted.embedFlow(server, events.subList(0, batchTexts), sizes.hostedRuns());
+                        hosted.embedFlow(server, events.subList(0, batchTexts), sizes.runs());
                 HostedApiBenchmark.Cell peer =
-                        hosted.mlPredict(
-                                server, texts.subList(0, peerTexts), tuning, sizes.hostedRuns());
+                        hosted.mlPredict(server, texts.subList(0, peerTexts), tuning, sizes.runs());
                 Optional<HostedApiBenchmark.Cell> peerOnCluster = Optional.empty();
                 if (cluster.isPresent()) {
                     try {
@@ -1190,7 +1233,7 @@ public final class Benchmark {
                                                 server,
                                                 texts.subList(0, peerTexts),
                                                 twoJvms,
-                                                sizes.hostedRuns(),
+                                                sizes.runs(),
                                                 cluster.get().restUri(),
                                                 List.of(
                                                         jarOf(Class.forName(MODEL_PROVIDER))
@@ -1211,8 +1254,7 @@ public final class Benchmark {
                     }
                 }
                 HostedApiBenchmark.Cell langChain4j =
-                        hosted.langChain4j(
-                                server, texts.subList(0, batchTexts), sizes.hostedRuns());
+                        hosted.langChain4j(server, texts.subList(0, batchTexts), sizes.runs());
                 Optional<HostedApiBenchmark.Cell> springAiCell = Optional.empty();
                 if (springAi.isPresent()) {
                     springAiCell =
@@ -1220,7 +1262,7 @@ public final class Benchmark {
                                     hosted.springAi(
                                             server,
                                             texts.subList(0, batchTexts),
-                                            sizes.hostedRuns(),
+                                            sizes.runs(),
                                             springAi.get(),
                                             servers.openSearch().httpUri(),
                                             LocalEmbeddingModel.DIMENSIONS));

@@ -312,13 +312,20 @@ final class StreamingBenchmark {
             long texts = scenario.texts().getAsLong() - textsBefore;
             double freshnessRate =
                     Math.max(2, Math.min(maxFreshnessRate, 0.3 * events.size() / seconds));
+            String cpuUsed =
+                    CpuMeter.describe(
+                            cpuBefore,
+                            cpuAfter,
+                            seconds,
+                            Runtime.getRuntime().availableProcessors());
             progress.accept(
                     String.format(
                                     Locale.ROOT,
-                                    "    %d events, %d documents in %.1f s",
+                                    "    %d events, %d documents in %.1f s (CPU: %s)",
                                     events.size(),
                                     documents,
-                                    seconds)
+                                    seconds,
+                                    cpuUsed)
                             + (freshnessSeconds > 0
                                     ? String.format(
                                             Locale.ROOT,
@@ -361,11 +368,7 @@ final class StreamingBenchmark {
                     freshness,
                     freshnessRate,
                     summary,
-                    CpuMeter.describe(
-                            cpuBefore,
-                            cpuAfter,
-                            seconds,
-                            Runtime.getRuntime().availableProcessors()));
+                    cpuUsed);
         } finally {
             long cancelled = System.nanoTime();
             flink.cancelJob(job).get(30, TimeUnit.SECONDS);

@@ -47,7 +47,8 @@ final class BenchCommand implements Callable<Integer> {
             split = ",",
             paramLabel = "ROWS",
             description =
-                    "Only these rows, for working on them: 5 (growth), 9 (EmbedFlow and"
+                    "Only these rows, for working on them: 2 (the sink and the streaming job,"
+                            + " with 1a and 1b, their baselines), 5 (growth), 9 (EmbedFlow and"
                             + " ML_PREDICT against the hosted-API stand-in), 10 (the int8 model);"
                             + " the table is printed, no report is written.")
     java.util.Set<String> only = java.util.Set.of();

@@ -78,8 +78,29 @@ public record HostedApiProfile(
                 Dialect.NONE);
     }
 
-    /** The log-normal's sigma: ln(p99 / median) / z(0.99). */
+    /**
+     * No latency and no limits: a pipeline run against it measures everything but the model (its
+     * vectors are still one per text, so the index does the work a real model's vectors give it).
+     */
+    public static HostedApiProfile zeroCost() {
+        return new HostedApiProfile(
+                "zero-cost",
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                2048,
+                300_000,
+                0,
+                0,
+                1.0,
+                Dialect.NONE);
+    }
+
+    /** The log-normal's sigma: ln(p99 / median) / z(0.99); 0 without latency. */
     public double sigma() {
+        if (medianLatency.isZero()) {
+            return 0;
+        }
         double ratio = (double) p99Latency.toNanos() / medianLatency.toNanos();
         return ratio <= 1 ? 0 : Math.log(ratio) / 2.3263;
     }

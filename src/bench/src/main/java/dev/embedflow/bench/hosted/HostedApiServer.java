@@ -1,5 +1,6 @@
 package dev.embedflow.bench.hosted;
 
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -321,7 +322,8 @@ public final class HostedApiServer implements AutoCloseable {
             } else {
                 json.append('[');
                 for (int d = 0; d < v.length; d++) {
-                    json.append(d == 0 ? "" : ",").append(v[d]);
+                    // Jackson's Schubfach writer, faster than JDK 17's Float.toString.
+                    json.append(d == 0 ? "" : ",").append(NumberOutput.toString(v[d], true));
                 }
                 json.append(']');
             }

@@ -55,6 +55,30 @@ class HostedApiServerTest {
     }
 
     @Test
+    void theZeroCostProfileAnswersEachTextsOwnVectorExactlyWithoutLatencyOrLimits()
+            throws Exception {
+        HostedApiProfile zeroCost = HostedApiProfile.zeroCost();
+        assertThat(zeroCost.limited()).isFalse();
+        assertThat(zeroCost.sigma()).isZero();
+        try (HostedApiServer server = HostedApiServer.start(zeroCost, 384)) {
+            JsonNode answer =
+                    JSON.readTree(
+                            post(server, "{\"model\":\"m\",\"input\":[\"alpha\",\"beta\"]}")
+                                    .body());
+            for (int i = 0; i < 2; i++) {
+                JsonNode embedding = answer.at("/data/" + i + "/embedding");
+                float[] parsed = new float[embedding.size()];
+                for (int d = 0; d < parsed.length; d++) {
+                    parsed[d] = embedding.get(d).floatValue();
+                }
+                // The written decimals read back as the very floats derived from the text.
+                assertThat(parsed).containsExactly(server.vector(i == 0 ? "alpha" : "beta"));
+            }
+            assertThat(answer.at("/data/0/embedding")).isNotEqualTo(answer.at("/data/1/embedding"));
+        }
+    }
+
+    @Test
     void perRequestLimitsAnswer400InOpenAisShape() throws Exception {
         try (HostedApiServer server =
                 HostedApiServer.start(tight(HostedApiProfile.Dialect.OPENAI), 8)) {
