@@ -176,6 +176,9 @@ public final class Benchmark {
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
 
+    /** The OpenSearch node's server directory, once it started. */
+    private volatile Path openSearchServerDir;
+
     /** Only these of the rows that can run alone ({@link #STANDALONE}); empty: all. */
     private java.util.Set<String> only = java.util.Set.of();
 
@@ -1531,7 +1534,18 @@ public final class Benchmark {
                         .heap(OPENSEARCH_HEAP)
                         .build();
         node.start();
+        openSearchServerDir = node.serverDir();
         return node;
+    }
+
+    /**
+     * Where OpenSearch kept its data when that is outside this benchmark's work dir (a node run as
+     * root keeps it under {@code java.io.tmpdir}, named after the work dir, for a later run with
+     * the same work dir): the caller deletes it with the work dir, as no later run will use it.
+     */
+    public Optional<Path> openSearchDataOutsideWorkDir() {
+        Path dir = openSearchServerDir;
+        return dir == null || dir.startsWith(workDir) ? Optional.empty() : Optional.of(dir);
     }
 
     /** {@code count} sample events, the same every run. */

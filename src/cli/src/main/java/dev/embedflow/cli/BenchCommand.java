@@ -75,8 +75,9 @@ final class BenchCommand implements Callable<Integer> {
         Path target = report != null ? report : Checkout.resolve("docs/benchmarks/README.md");
         Path workDir = Files.createTempDirectory("embedflow-bench-");
         BenchmarkTable table;
+        Benchmark benchmark = null;
         try {
-            Benchmark benchmark =
+            benchmark =
                     new Benchmark(
                             quick ? Benchmark.Sizes.QUICK : Benchmark.Sizes.DEFAULT,
                             workDir,
@@ -87,6 +88,11 @@ final class BenchCommand implements Callable<Integer> {
                             });
             table = benchmark.only(only).run();
         } finally {
+            Optional<Path> openSearchData =
+                    benchmark == null ? Optional.empty() : benchmark.openSearchDataOutsideWorkDir();
+            if (openSearchData.isPresent()) {
+                LocalFiles.deleteRecursively(openSearchData.get());
+            }
             LocalFiles.deleteRecursively(workDir);
         }
         out.println();
