@@ -7,6 +7,7 @@ import dev.embedflow.bench.hosted.HostedApiProfile;
 import dev.embedflow.bench.hosted.HostedApiServer;
 import dev.embedflow.devserver.FlinkCluster;
 import dev.embedflow.devserver.KafkaBroker;
+import dev.embedflow.devserver.LocalFiles;
 import dev.embedflow.devserver.OpenSearchNode;
 import dev.embedflow.devserver.SampleBusiness;
 import dev.embedflow.model.Embedding;
@@ -21,6 +22,7 @@ import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
 import dev.embedflow.source.SourceRecord;
 import dev.embedflow.window.DocumentRenderer;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -342,6 +344,9 @@ public final class Benchmark {
                     flink.closeAsync().get(60, TimeUnit.SECONDS);
                 }
             }
+        } finally {
+            // After the node closed (the resources above): no later run uses its data.
+            deleteOpenSearchDataOutsideWorkDir();
         }
         return table;
     }
@@ -1539,13 +1544,15 @@ public final class Benchmark {
     }
 
     /**
-     * Where OpenSearch kept its data when that is outside this benchmark's work dir (a node run as
-     * root keeps it under {@code java.io.tmpdir}, named after the work dir, for a later run with
-     * the same work dir): the caller deletes it with the work dir, as no later run will use it.
+     * Deletes OpenSearch's data when it is outside this benchmark's work dir (a node run as root
+     * keeps it under {@code java.io.tmpdir}, named after the work dir, for a later run with the
+     * same work dir; the caller deletes the work dir itself).
      */
-    public Optional<Path> openSearchDataOutsideWorkDir() {
+    private void deleteOpenSearchDataOutsideWorkDir() throws IOException {
         Path dir = openSearchServerDir;
-        return dir == null || dir.startsWith(workDir) ? Optional.empty() : Optional.of(dir);
+        if (dir != null && !dir.startsWith(workDir)) {
+            LocalFiles.deleteRecursively(dir);
+        }
     }
 
     /** {@code count} sample events, the same every run. */

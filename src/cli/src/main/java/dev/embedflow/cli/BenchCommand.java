@@ -75,9 +75,8 @@ final class BenchCommand implements Callable<Integer> {
         Path target = report != null ? report : Checkout.resolve("docs/benchmarks/README.md");
         Path workDir = Files.createTempDirectory("embedflow-bench-");
         BenchmarkTable table;
-        Benchmark benchmark = null;
         try {
-            benchmark =
+            Benchmark benchmark =
                     new Benchmark(
                             quick ? Benchmark.Sizes.QUICK : Benchmark.Sizes.DEFAULT,
                             workDir,
@@ -88,11 +87,6 @@ final class BenchCommand implements Callable<Integer> {
                             });
             table = benchmark.only(only).run();
         } finally {
-            Optional<Path> openSearchData =
-                    benchmark == null ? Optional.empty() : benchmark.openSearchDataOutsideWorkDir();
-            if (openSearchData.isPresent()) {
-                LocalFiles.deleteRecursively(openSearchData.get());
-            }
             LocalFiles.deleteRecursively(workDir);
         }
         out.println();
