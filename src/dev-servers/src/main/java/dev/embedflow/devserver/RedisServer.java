@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * {@code com.github.codemonstur:embedded-redis} ships, on 127.0.0.1. It keeps its snapshot in a
  * directory of its own, so a restart (or the next {@code embedflow local}) finds the sessions it
  * held. {@link #stop()} and {@link #start()} let a test take it away and bring it back on the same
- * port.
+ * port. A server started in a temporary directory of its own deletes it on {@link #close()}.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -20,22 +20,34 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final boolean temporary;
     private redis.embedded.RedisServer server;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, boolean temporary) {
         this.port = port;
         this.dir = dir;
+        this.temporary = temporary;
     }
 
-    /** Starts a server on a free port with its data in a new temporary directory. */
+    /**
+     * Starts a server on a free port with its data in a new temporary directory, deleted on {@link
+     * #close()}.
+     */
     public static RedisServer start() throws IOException {
-        return start(FreePorts.pickOne(), Files.createTempDirectory("embedflow-redis"));
+        return start(FreePorts.pickOne(), Files.createTempDirectory("embedflow-redis"), true);
     }
 
-    /** Starts a server on {@code port} with its snapshot in {@code dir} (created if missing). */
+    /**
+     * Starts a server on {@code port} with its snapshot in {@code dir} (created if missing), which
+     * it keeps.
+     */
     public static RedisServer start(int port, Path dir) throws IOException {
+        return start(port, dir, false);
+    }
+
+    private static RedisServer start(int port, Path dir, boolean temporary) throws IOException {
         Files.createDirectories(Objects.requireNonNull(dir, "dir"));
-        RedisServer redis = new RedisServer(port, dir);
+        RedisServer redis = new RedisServer(port, dir, temporary);
         redis.startProcess();
         return redis;
     }
@@ -78,6 +90,11 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /** Where the server keeps its snapshot. */
+    Path dir() {
+        return dir;
+    }
+
     /** {@code redis://127.0.0.1:port}. */
     public String url() {
         return "redis://127.0.0.1:" + port;
@@ -87,8 +104,12 @@ public final class RedisServer implements AutoCloseable {
         return server != null && server.isActive();
     }
 
+    /** Stops the process; a temporary directory of {@link #start()} goes with it. */
     @Override
     public void close() throws IOException {
         stop();
+        if (temporary) {
+            LocalFiles.deleteRecursively(dir);
+        }
     }
 }
