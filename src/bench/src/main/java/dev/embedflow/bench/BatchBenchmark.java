@@ -177,7 +177,7 @@ final class BatchBenchmark {
      */
     private Pass pass(Configuration config) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        Merges.awaitNone(connection);
+        Merges.awaitNone(connection, progress);
         counting.reset();
         long start = System.nanoTime();
         BatchSummary summary;

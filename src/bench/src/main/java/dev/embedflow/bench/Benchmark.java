@@ -52,7 +52,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * The benchmark run behind {@code embedflow bench}: starts Kafka, OpenSearch with k-NN, the
  * embedding server with the local model and a zero-cost embedding stub, all on free ports in a
  * temporary directory; measures the raw limits and EmbedFlow's streaming job against them; stops
- * everything again. Each measurement runs once, after a short warm-up.
+ * everything again. The rows with a target, their baselines and rows 9 give the median of {@link
+ * Sizes#runs} runs after a warm-up ({@link RowRuns}); the others run once after a short warm-up.
  *
  * <ul>
  *   <li>1a: the embedding server, direct batched requests (64 texts, 2 in flight).
@@ -357,16 +358,28 @@ public final class Benchmark {
         progress.accept("1a: the embedding server, direct batched requests...");
         URI embeddings = URI.create(servers.server().baseUri() + "/v1/embeddings");
         embedDirect(embeddings, texts.subList(0, EMBED_BATCH * EMBED_CONCURRENCY));
-        Map<String, Double> cpuBefore = servers.cpu().snapshot();
-        long start = System.nanoTime();
-        embedDirect(embeddings, texts.subList(0, sizes.modelTexts()));
-        double seconds = seconds(start);
-        embeddingServerCpu =
-                CpuMeter.describe(
-                        cpuBefore,
-                        servers.cpu().snapshot(),
-                        seconds,
-                        Runtime.getRuntime().availableProcessors());
+        // As many runs as 2a, which it is the baseline of: its median against theirs.
+        RowRuns<Timed> runs =
+                RowRuns.measure(
+                        "1a",
+                        sizes.runs(),
+                        timed -> sizes.modelTexts() / timed.seconds(),
+                        progress,
+                        n -> {
+                            Map<String, Double> cpuBefore = servers.cpu().snapshot();
+                            long start = System.nanoTime();
+                            embedDirect(embeddings, texts.subList(0, sizes.modelTexts()));
+                            double seconds = seconds(start);
+                            return new Timed(
+                                    seconds,
+                                    CpuMeter.describe(
+                                            cpuBefore,
+                                            servers.cpu().snapshot(),
+                                            seconds,
+                                            Runtime.getRuntime().availableProcessors()));
+                        });
+        Timed median = runs.median();
+        embeddingServerCpu = median.cpu();
         table.add(
                 new BenchmarkTable.Row(
                         "1a",
@@ -377,10 +390,13 @@ public final class Benchmark {
                                 + " in flight)",
                         sizes.modelTexts(),
                         "texts",
-                        seconds,
+                        median.seconds(),
                         Optional.empty(),
-                        ""));
+                        runs.spread("texts")));
     }
+
+    /** One timed run of a baseline and the processes' CPU in it ({@link CpuMeter#describe}). */
+    private record Timed(double seconds, String cpu) {}
 
     /** 1b: OpenSearch bulk through opensearch-java, tuned on a slice; returns the best setting. */
     private BulkBaseline.Setting measureBulk(
@@ -396,7 +412,15 @@ public final class Benchmark {
         bulkBest = best.setting();
         progress.accept(
                 "1b: all " + sizes.documents() + " documents with " + best.setting() + "...");
-        double seconds = bulk.measure(texts.subList(0, sizes.documents()), best.setting());
+        // As many runs as 2s and 2b, which it is the baseline of: its median against theirs.
+        RowRuns<Double> runs =
+                RowRuns.measure(
+                        "1b",
+                        sizes.runs(),
+                        seconds -> sizes.documents() / seconds,
+                        progress,
+                        n -> bulk.measure(texts.subList(0, sizes.documents()), best.setting(), n));
+        double seconds = runs.median();
         bulkSingle = BulkBaseline.bestSingle(trials);
         String single =
                 bulkSingle
@@ -416,7 +440,8 @@ public final class Benchmark {
                         "docs",
                         seconds,
                         Optional.empty(),
-                        String.format(
+                        (runs.spread("docs").isEmpty() ? "" : runs.spread("docs") + "; ")
+                                + String.format(
                                         Locale.ROOT,
                                         "best of %d settings on %d docs",
                                         trials.size(),

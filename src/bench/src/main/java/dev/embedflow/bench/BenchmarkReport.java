@@ -35,8 +35,9 @@ public final class BenchmarkReport {
                 + (sizes.isEmpty() ? "" : " " + sizes)
                 + "` on "
                 + date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                + ". Every figure below was measured in that one run; each measurement ran once"
-                + " after a short warm-up.\n\n"
+                + ". Every figure below was measured in that one run; the rows with a target, their"
+                + " baselines and rows 9 are the median of several runs after a warm-up (their"
+                + " notes give the spread), the others ran once after a short warm-up.\n\n"
                 + "## Machine and versions\n\n"
                 + String.format(
                         Locale.ROOT,
@@ -74,13 +75,18 @@ public final class BenchmarkReport {
                 + "## How each figure is measured\n\n"
                 + "- 1a: `POST /v1/embeddings` with 64 texts per request, 2 requests in flight,"
                 + " straight to the embedding server (all-MiniLM-L6-v2 in-process; the server sorts"
-                + " a request's texts by length and runs them in batches), after a warm-up.\n"
+                + " a request's texts by length and runs them in batches), after a warm-up; "
+                + Benchmark.Sizes.DEFAULT.runs()
+                + " runs, as 2a has, and the row is the run of median rate.\n"
                 + "- 1b: opensearch-java `bulk` of the same rendered texts with a precomputed"
                 + " 384-dim random unit vector, entity and model (what the job stores), into a fresh"
                 + " lucene k-NN index with no replica; no refresh inside the timing. Tuned first: every"
                 + " bulk size of 250/500/1000/2000 with 1, 2 and 4 requests in flight (those that fit"
                 + " twice in the slice) on a slice of the documents; the fastest setting, named in"
-                + " the row, then indexes all documents. The note gives the best setting with one"
+                + " the row, then indexes all documents "
+                + Benchmark.Sizes.DEFAULT.runs()
+                + " times, each into a fresh index, as 2s and 2b run; the row is the run of median"
+                + " rate. The note gives the best setting with one"
                 + " request in flight, which is what the job's sink sends (one bulk in flight per"
                 + " subtask, so that actions on a document keep their order).\n"
                 + "- 1c: a `KafkaProducer` (acks=all, 64 KiB batches, 10 ms linger, lz4, keyed by"
@@ -93,7 +99,10 @@ public final class BenchmarkReport {
                 + " full speed with 1c's producer settings. The time runs from the first send to"
                 + " the last index operation OpenSearch counts for the index (`_stats` indexing"
                 + " `index_total`, polled every 50 ms and taken once it reached the expected"
-                + " documents and stayed put for 1.5 s), so neither the job's start nor refreshes"
+                + " documents and stayed put for 1.5 s; a TUMBLING row expects what its windows"
+                + " make: one document per window, or one per chunk of a window whose text was"
+                + " split to fit the model, as each window's first document says in a realtime"
+                + " `_mget`), so neither the job's start nor refreshes"
                 + " are in it. events/s is the row's RATE; documents/s is in the note. Embedding"
                 + " requests per text: requests over texts counted where they are answered (the"
                 + " embedding server for 2a, the stub for 2b) during that phase; texts beyond one per"
@@ -277,7 +286,7 @@ public final class BenchmarkReport {
                 + " start excluded, no freshness phase); the pre-filled documents have short texts and random vectors;"
                 + " the wait for merges after the pre-fill is capped at 90 s (the note says whether"
                 + " they had settled: merges still running slow the measured run down).\n"
-                + "- Each measurement ran once, after a warm-up, and each timed phase started once"
+                + "- Each timed phase started once"
                 + " OpenSearch merged no segment (an earlier row's HNSW merges take the CPU for tens"
                 + " of seconds after a large write). Other processes on the machine"
                 + " share its cores: on 2 cores the model, Flink, Kafka and OpenSearch compete for"

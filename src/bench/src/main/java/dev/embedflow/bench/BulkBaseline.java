@@ -110,9 +110,12 @@ final class BulkBaseline {
         return trials;
     }
 
-    /** All texts as documents with the given setting into a fresh index: seconds taken. */
-    double measure(List<String> texts, Setting setting) throws Exception {
-        String index = createIndex("bench-raw");
+    /**
+     * All texts as documents with the given setting into a fresh index of its own ({@code run}
+     * tells the runs apart): seconds taken.
+     */
+    double measure(List<String> texts, Setting setting, int run) throws Exception {
+        String index = createIndex("bench-raw-" + run);
         List<Map<String, Object>> documents = documents(texts, 7);
         return send(index, documents, "raw-", setting);
     }
@@ -165,7 +168,7 @@ final class BulkBaseline {
             }
             bulks.add(operations);
         }
-        Merges.awaitNone(connection);
+        Merges.awaitNone(connection, progress);
         ExecutorService senders = Executors.newFixedThreadPool(setting.inFlight());
         try {
             long start = System.nanoTime();

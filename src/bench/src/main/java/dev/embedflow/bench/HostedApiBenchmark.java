@@ -199,7 +199,7 @@ final class HostedApiBenchmark {
                             run == 0 ? "warm-up run (not counted)" : "run " + run + " of " + runs,
                             count));
             awaitIdle();
-            Merges.awaitNone(connection);
+            Merges.awaitNone(connection, progress);
             server.reset();
             Map<String, Double> before = meter.snapshot();
             Outcome outcome = client.run(run);

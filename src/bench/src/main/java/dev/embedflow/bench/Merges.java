@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.embedflow.opensearch.OpenSearchConnection;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Waits until OpenSearch merges no segment on any node. HNSW merges rebuild graphs and take the CPU
@@ -43,9 +44,20 @@ final class Merges {
         }
     }
 
-    /** Until no node merges, at most {@link #BEFORE_A_MEASUREMENT}. */
-    static Wait awaitNone(OpenSearchConnection connection) throws InterruptedException {
-        return awaitNone(connection, BEFORE_A_MEASUREMENT);
+    /**
+     * Until no node merges, at most {@link #BEFORE_A_MEASUREMENT}; says so in the progress when the
+     * merges outlast the wait, since the measurement that follows then shares the CPU with them.
+     */
+    static Wait awaitNone(OpenSearchConnection connection, Consumer<String> progress)
+            throws InterruptedException {
+        Wait wait = awaitNone(connection, BEFORE_A_MEASUREMENT);
+        if (!wait.settled()) {
+            progress.accept(
+                    "    "
+                            + wait.describe()
+                            + ": the measurement that follows shares the CPU with them");
+        }
+        return wait;
     }
 
     /** Merges running on OpenSearch's nodes now. */

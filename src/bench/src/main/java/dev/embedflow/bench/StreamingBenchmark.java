@@ -2,6 +2,7 @@ package dev.embedflow.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embedflow.devserver.EventPublisher;
 import dev.embedflow.opensearch.OpenSearchConnection;
@@ -25,11 +26,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -262,13 +265,15 @@ final class StreamingBenchmark {
             // Throughput.
             List<String> throughput = events;
             long expected = events.size();
+            Set<String> tumblingWindows = Set.of();
             if (scenario.window() == Window.TUMBLING) {
                 long base =
                         System.currentTimeMillis()
                                 - events.size() * TUMBLING_EVENT_SPACING.toMillis()
                                 - 60_000;
                 throughput = tumblingTimes(events, base, TUMBLING_EVENT_SPACING.toMillis());
-                expected = windows(throughput, TUMBLING_WINDOW.toMillis()).size();
+                tumblingWindows = windows(throughput, TUMBLING_WINDOW.toMillis());
+                expected = tumblingWindows.size();
                 long last = eventTime(throughput.get(throughput.size() - 1));
                 // One event beyond the last window so that the watermark closes it.
                 throughput = new ArrayList<>(throughput);
@@ -298,7 +303,18 @@ final class StreamingBenchmark {
                     send(producer, topic, event);
                 }
                 producer.flush();
-                long[] done = awaitIndexed(index, operationsBefore, expected, start);
+                // A window's text over the model's token limit is split into chunks, each its own
+                // document: how many the windows make is known once each has its first document.
+                Set<String> expectedWindows = tumblingWindows;
+                long[] done =
+                        scenario.window() == Window.TUMBLING
+                                ? awaitIndexed(
+                                        index,
+                                        operationsBefore,
+                                        expected,
+                                        () -> windowDocuments(index, expectedWindows),
+                                        start)
+                                : awaitIndexed(index, operationsBefore, expected, start);
                 documents = done[0];
                 seconds = (done[1] - start) / 1e9;
                 cpuAfter = cpu.snapshot();
@@ -662,7 +678,7 @@ final class StreamingBenchmark {
             }
             Thread.sleep(100);
         }
-        Merges.awaitNone(connection);
+        Merges.awaitNone(connection, progress);
         Thread.sleep(1_000);
     }
 
@@ -680,24 +696,90 @@ final class StreamingBenchmark {
      * #SETTLED}: returns {count, nanoTime of the poll that first saw the final count}.
      */
     long[] awaitIndexed(String index, long before, long expected, long start) throws Exception {
+        return awaitIndexed(index, before, expected, () -> OptionalLong.of(expected), start);
+    }
+
+    /**
+     * Polls the index's operation count until it reached at least {@code atLeast}, stayed put for
+     * {@link #SETTLED} and reached what {@code exact} then says the job writes (empty: not known
+     * yet; asked again once the count moves): returns {count, nanoTime of the poll that first saw
+     * the final count}.
+     */
+    long[] awaitIndexed(
+            String index, long before, long atLeast, Supplier<OptionalLong> exact, long start)
+            throws Exception {
         long deadline = start + PHASE_TIMEOUT.toNanos();
         long count = -1;
         long changedAt = System.nanoTime();
+        long asked = -1;
+        OptionalLong expected = OptionalLong.empty();
         while (true) {
             long now = System.nanoTime();
             long current = indexOperations(index) - before;
             if (current != count) {
                 count = current;
                 changedAt = now;
-            } else if (count >= expected && now - changedAt >= SETTLED.toNanos()) {
-                return new long[] {count, changedAt};
+            } else if (count >= atLeast && now - changedAt >= SETTLED.toNanos()) {
+                if (asked != count) {
+                    expected = exact.get();
+                    asked = count;
+                }
+                if (expected.isPresent() && count >= expected.getAsLong()) {
+                    return new long[] {count, changedAt};
+                }
             }
             if (now > deadline) {
                 throw new IllegalStateException(
-                        "Only " + count + " of " + expected + " documents indexed in " + index);
+                        "Only "
+                                + count
+                                + " of "
+                                + (expected.isPresent()
+                                        ? expected.getAsLong()
+                                        : "at least " + atLeast)
+                                + " documents indexed in "
+                                + index);
             }
             Thread.sleep(POLL_THROUGHPUT.toMillis());
         }
+    }
+
+    /**
+     * The documents the job writes for these windows, as their documents in the index say (a
+     * realtime {@code _mget}, no refresh needed): one for a window whose text fit the model, {@code
+     * metadata.chunk_count} for one split into chunks ({@code <id>#0}, {@code <id>#1}, ...); empty
+     * while a window has no document yet.
+     */
+    OptionalLong windowDocuments(String index, Set<String> windows) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode ids = body.putArray("ids");
+        for (String window : windows) {
+            ids.add(window);
+            ids.add(DocumentIds.chunk(window, 0));
+        }
+        return windowDocuments(
+                windows,
+                connection.sendOk(
+                        "POST",
+                        "/" + index + "/_mget?_source_includes=metadata.chunk_count",
+                        body));
+    }
+
+    /** {@link #windowDocuments(String, Set)} of an {@code _mget} answer for those ids. */
+    static OptionalLong windowDocuments(Set<String> windows, JsonNode mget) {
+        Map<String, Integer> documents = new HashMap<>();
+        for (JsonNode doc : mget.path("docs")) {
+            if (!doc.path("found").asBoolean()) {
+                continue;
+            }
+            String id = doc.path("_id").asText();
+            String window = windows.contains(id) ? id : id.replaceFirst("#0$", "");
+            int chunks = doc.path("_source").path("metadata").path("chunk_count").asInt(1);
+            documents.put(window, windows.contains(id) ? 1 : chunks);
+        }
+        if (!documents.keySet().containsAll(windows)) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(documents.values().stream().mapToLong(Integer::longValue).sum());
     }
 
     long indexOperations(String index) {

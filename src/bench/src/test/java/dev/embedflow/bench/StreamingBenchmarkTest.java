@@ -2,11 +2,13 @@ package dev.embedflow.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
 import dev.embedflow.window.DocumentIds;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StreamingBenchmarkTest {
@@ -71,6 +73,38 @@ class StreamingBenchmarkTest {
                         DocumentIds.window(
                                 "customer-1",
                                 Instant.parse("2026-03-01T10:00:02Z").toEpochMilli()));
+    }
+
+    @Test
+    void windowsMakeOneDocumentEachOrAsManyAsTheirFirstChunkSaysOnceEachHasOne() throws Exception {
+        Set<String> windows = Set.of("a@1", "b@1", "c@1");
+        ObjectMapper json = new ObjectMapper();
+        String unsplit = "{\"_id\":\"%s\",\"found\":%s,\"_source\":{\"metadata\":{}}}";
+        String chunk =
+                "{\"_id\":\"%s\",\"found\":%s,"
+                        + "\"_source\":{\"metadata\":{\"chunk_count\":%d}}}";
+        // a fit the model; b was split in 3 (its chunk 0 holds the count); c not written yet
+        String partial =
+                "{\"docs\":["
+                        + String.join(
+                                ",",
+                                String.format(unsplit, "a@1", true),
+                                String.format(chunk, "a@1#0", false, 0),
+                                String.format(unsplit, "b@1", false),
+                                String.format(chunk, "b@1#0", true, 3),
+                                String.format(unsplit, "c@1", false),
+                                String.format(chunk, "c@1#0", false, 0))
+                        + "]}";
+
+        assertThat(StreamingBenchmark.windowDocuments(windows, json.readTree(partial))).isEmpty();
+        assertThat(
+                        StreamingBenchmark.windowDocuments(
+                                windows,
+                                json.readTree(
+                                        partial.replace(
+                                                String.format(unsplit, "c@1", false),
+                                                String.format(unsplit, "c@1", true)))))
+                .hasValue(1 + 3 + 1);
     }
 
     @Test
