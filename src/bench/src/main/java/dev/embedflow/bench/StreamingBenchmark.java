@@ -60,7 +60,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       the last index operation OpenSearch counts for the index ({@code _stats} {@code
  *       indexing.index_total}, polled every 50 ms, so refreshes do not matter), taken once the
  *       count (beyond the operations before the phase) has reached the expected documents and
- *       stayed put for 1.5 s.
+ *       stayed put for 1.5 s. A TUMBLING scenario expects one document per window, or one per chunk
+ *       of a window whose text the job split to fit the model ({@link #windowDocuments}).
  *   <li>Freshness: after a refresh that makes the throughput phase's documents searchable, events
  *       go out at a steady rate, each stamped with the wall-clock time of its send as its event
  *       time; a poller searches for the documents not yet seen (an {@code ids} query every 100 ms,
