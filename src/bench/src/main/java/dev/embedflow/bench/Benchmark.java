@@ -7,7 +7,6 @@ import dev.embedflow.bench.hosted.HostedApiProfile;
 import dev.embedflow.bench.hosted.HostedApiServer;
 import dev.embedflow.devserver.FlinkCluster;
 import dev.embedflow.devserver.KafkaBroker;
-import dev.embedflow.devserver.LocalFiles;
 import dev.embedflow.devserver.OpenSearchNode;
 import dev.embedflow.devserver.SampleBusiness;
 import dev.embedflow.model.Embedding;
@@ -22,7 +21,6 @@ import dev.embedflow.source.EventFormat;
 import dev.embedflow.source.EventParser;
 import dev.embedflow.source.SourceRecord;
 import dev.embedflow.window.DocumentRenderer;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -178,9 +176,6 @@ public final class Benchmark {
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
-
-    /** The OpenSearch node's server directory, once it started. */
-    private volatile Path openSearchServerDir;
 
     /** Only these of the rows that can run alone ({@link #STANDALONE}); empty: all. */
     private java.util.Set<String> only = java.util.Set.of();
@@ -345,9 +340,6 @@ public final class Benchmark {
                     flink.closeAsync().get(60, TimeUnit.SECONDS);
                 }
             }
-        } finally {
-            // After the node closed (the resources above): no later run uses its data.
-            deleteOpenSearchDataOutsideWorkDir();
         }
         return table;
     }
@@ -1560,24 +1552,12 @@ public final class Benchmark {
                         .httpPort(0)
                         .transportPort(0)
                         .keepData(false)
+                        .throwaway(true)
                         // 100k vectors of 384 floats and their HNSW merges: 512m thrashes.
                         .heap(OPENSEARCH_HEAP)
                         .build();
         node.start();
-        openSearchServerDir = node.serverDir();
         return node;
-    }
-
-    /**
-     * Deletes OpenSearch's data when it is outside this benchmark's work dir (a node run as root
-     * keeps it under {@code java.io.tmpdir}, named after the work dir, for a later run with the
-     * same work dir; the caller deletes the work dir itself).
-     */
-    private void deleteOpenSearchDataOutsideWorkDir() throws IOException {
-        Path dir = openSearchServerDir;
-        if (dir != null && !dir.startsWith(workDir)) {
-            LocalFiles.deleteRecursively(dir);
-        }
     }
 
     /** {@code count} sample events, the same every run. */

@@ -83,6 +83,7 @@ public final class OpenSearchNode implements AutoCloseable {
     private final String heap;
     private final Duration startupTimeout;
     private final boolean keepData;
+    private final boolean throwaway;
     private final String clusterName;
     private final String runAsUserWhenRoot;
 
@@ -110,6 +111,7 @@ public final class OpenSearchNode implements AutoCloseable {
         this.heap = builder.heap;
         this.startupTimeout = builder.startupTimeout;
         this.keepData = builder.keepData;
+        this.throwaway = builder.throwaway;
         this.clusterName = builder.clusterName;
         this.runAsUserWhenRoot = builder.runAsUserWhenRoot;
     }
@@ -196,7 +198,9 @@ public final class OpenSearchNode implements AutoCloseable {
     /**
      * Stops the server (see {@link #stop()}) for good and deletes what only this run needed: the
      * server's temporary directory and, if one was made, the copy of the distribution. The data
-     * stays. Calling it again does nothing.
+     * stays, except that a {@linkplain Builder#throwaway throwaway} node deletes a server directory
+     * under {@code java.io.tmpdir} whole (the work dir is its caller's). Calling it again does
+     * nothing.
      */
     @Override
     public synchronized void close() {
@@ -206,6 +210,10 @@ public final class OpenSearchNode implements AutoCloseable {
         closed = true;
         stop();
         if (layout != null) {
+            if (throwaway && !layout.serverDir().equals(workDir)) {
+                deleteTree(layout.serverDir());
+                return;
+            }
             deleteTree(layout.serverDir().resolve("tmp"));
             if (layout.homeCopied()) {
                 deleteTree(layout.effectiveHome());
@@ -714,6 +722,7 @@ public final class OpenSearchNode implements AutoCloseable {
         private String heap = DEFAULT_HEAP;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private boolean keepData;
+        private boolean throwaway;
         private String clusterName = "embedflow";
         private String runAsUserWhenRoot = "nobody";
 
@@ -770,6 +779,17 @@ public final class OpenSearchNode implements AutoCloseable {
          */
         public Builder keepData(boolean keepData) {
             this.keepData = keepData;
+            return this;
+        }
+
+        /**
+         * {@code true}: the node's data matters to this run only (tests, benchmarks), so {@link
+         * #close()} also deletes a server directory under {@code java.io.tmpdir}, which nothing
+         * else would ever delete; the work dir stays its caller's. Default {@code false}: a later
+         * node with the same work dir finds that directory's data again.
+         */
+        public Builder throwaway(boolean throwaway) {
+            this.throwaway = throwaway;
             return this;
         }
 

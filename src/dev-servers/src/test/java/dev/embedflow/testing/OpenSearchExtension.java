@@ -129,7 +129,8 @@ public final class OpenSearchExtension implements ParameterResolver {
                                 + home
                                 + ", which does not exist; the package phase assembles it");
             }
-            OpenSearchNode node = OpenSearchNode.builder().home(home).workDir(workDir).build();
+            OpenSearchNode node =
+                    OpenSearchNode.builder().home(home).workDir(workDir).throwaway(true).build();
             try {
                 node.start();
             } catch (RuntimeException e) {
