@@ -39,6 +39,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -432,13 +433,14 @@ public final class Benchmark {
                         "docs",
                         seconds,
                         Optional.empty(),
-                        (runs.spread("docs").isEmpty() ? "" : runs.spread("docs") + "; ")
-                                + String.format(
-                                        Locale.ROOT,
-                                        "best of %d settings on %d docs",
-                                        trials.size(),
-                                        slice)
-                                + single));
+                        runs.withSpread(
+                                "docs",
+                                String.format(
+                                                Locale.ROOT,
+                                                "best of %d settings on %d docs",
+                                                trials.size(),
+                                                slice)
+                                        + single)));
         return best.setting();
     }
 
@@ -528,7 +530,6 @@ public final class Benchmark {
                                             v.inFlight(),
                                             v.versioned()));
             SinkBenchmark.Result result = runs.median();
-            String spread = runs.spread("docs");
             table.add(
                     new BenchmarkTable.Row(
                             v.id(),
@@ -540,9 +541,10 @@ public final class Benchmark {
                             "docs",
                             result.seconds(),
                             Optional.of("1b"),
-                            (spread.isEmpty() ? "" : spread + "; ")
-                                    + "a bounded source on the MiniCluster into OpenSearchSink;"
-                                    + " 1b's documents"));
+                            runs.withSpread(
+                                    "docs",
+                                    "a bounded source on the MiniCluster into OpenSearchSink;"
+                                            + " 1b's documents")));
         }
         table.target("2s", 0.95);
     }
@@ -665,7 +667,7 @@ public final class Benchmark {
             String name,
             Optional<String> baseline,
             StreamingBenchmark streaming,
-            java.util.function.IntFunction<StreamingBenchmark.Scenario> scenario,
+            IntFunction<StreamingBenchmark.Scenario> scenario,
             List<String> input,
             List<String> freshnessEvents,
             int freshnessSeconds,
@@ -687,7 +689,6 @@ public final class Benchmark {
                                         maxFreshnessRate,
                                         baseline.isPresent()));
         StreamingBenchmark.Result result = runs.median();
-        String spread = runs.spread("events");
         BenchmarkTable.Row row =
                 new BenchmarkTable.Row(
                         id,
@@ -696,8 +697,9 @@ public final class Benchmark {
                         "events",
                         result.seconds(),
                         baseline,
-                        (spread.isEmpty() ? "" : spread + "; ")
-                                + String.format(
+                        runs.withSpread(
+                                "events",
+                                String.format(
                                         Locale.ROOT,
                                         "sink %d/bulk, up to %d in flight; %d docs, %.1f docs/s; %.3f embedding"
                                                 + " requests per text (%d requests, %d texts); freshness %s"
@@ -711,7 +713,7 @@ public final class Benchmark {
                                         result.texts(),
                                         result.freshness().summary(),
                                         result.freshness().count(),
-                                        result.freshnessRate()));
+                                        result.freshnessRate())));
         if (result.textsAgain() > 0) {
             row =
                     new BenchmarkTable.Row(

@@ -64,4 +64,12 @@ final class RowRuns<T> {
         return String.format(
                 Locale.ROOT, "median of %d runs (%.0f-%.0f %s/s)", counted.size(), low, high, unit);
     }
+
+    /**
+     * The row's note: the {@linkplain #spread spread} (if more than one run) before {@code note}.
+     */
+    String withSpread(String unit, String note) {
+        String spread = spread(unit);
+        return spread.isEmpty() ? note : spread + "; " + note;
+    }
 }
