@@ -1,6 +1,7 @@
 package dev.embedflow.source;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.PublicEvolving;
@@ -27,10 +28,23 @@ public final class KafkaEventSource {
      * A KafkaSource that emits every record as a {@link SourceRecord} (event or dead letter) and
      * commits offsets on checkpoints.
      *
+     * @param boundedRun where a bounded run stops ({@link BoundedRun#resolve}): present with {@code
+     *     source.bounded}, empty without
      * @throws IllegalArgumentException naming the key of a bad setting
      */
-    public static KafkaSource<SourceRecord> fromConfiguration(Configuration config) {
+    public static KafkaSource<SourceRecord> fromConfiguration(
+            Configuration config, Optional<BoundedRun> boundedRun) {
         SourceOptions.validateConnection(config);
+        boolean bounded = config.get(SourceOptions.BOUNDED);
+        if (bounded != boundedRun.isPresent()) {
+            throw new IllegalArgumentException(
+                    bounded
+                            ? SourceOptions.BOUNDED.key()
+                                    + " is set, but the run's stopping offsets were not resolved"
+                            : "stopping offsets given, but "
+                                    + SourceOptions.BOUNDED.key()
+                                    + " is not set");
+        }
         KafkaSourceBuilder<SourceRecord> builder =
                 KafkaSource.<SourceRecord>builder()
                         .setBootstrapServers(config.get(SourceOptions.BOOTSTRAP_SERVERS))
@@ -45,15 +59,21 @@ public final class KafkaEventSource {
                         () ->
                                 builder.setTopicPattern(
                                         Pattern.compile(config.get(SourceOptions.TOPIC_PATTERN))));
-        if (config.get(SourceOptions.BOUNDED)) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
+        boundedRun.ifPresent(run -> builder.setBounded(run.stoppingOffsetsInitializer()));
+        builder.setProperties(consumerProperties(config));
+        return builder.build();
+    }
+
+    /**
+     * The source's Kafka consumer properties: {@code source.kafka.*}, with offsets committed on
+     * checkpoints, {@code read_committed} and the group id as client id prefix unless set there.
+     */
+    static Properties consumerProperties(Configuration config) {
         Properties properties = SourceOptions.kafkaProperties(config);
-        properties.putIfAbsent("commit.offsets.on.checkpoint", "true");
+        properties.putIfAbsent(BoundedRun.COMMIT_ON_CHECKPOINT, "true");
         properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.putIfAbsent("client.id.prefix", config.get(SourceOptions.GROUP_ID));
-        builder.setProperties(properties);
-        return builder.build();
+        return properties;
     }
 
     private static OffsetsInitializer startingOffsets(Configuration config) {

@@ -98,7 +98,9 @@ public final class SourceOptions {
                     .defaultValue(false)
                     .withDescription(
                             "Stop at the offsets that are latest when the job starts (for backfills"
-                                    + " and tests) instead of running forever.");
+                                    + " and tests) instead of running forever. A run that"
+                                    + " finished commits them to source.group-id, so that the"
+                                    + " next run from COMMITTED offsets starts after it.");
 
     public static final ConfigOption<Format> FORMAT =
             key("source.format")

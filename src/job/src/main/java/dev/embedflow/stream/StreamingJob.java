@@ -19,6 +19,7 @@ import dev.embedflow.index.StaleChunk;
 import dev.embedflow.opensearch.OpenSearchConnectionConfig;
 import dev.embedflow.sink.IndexAction;
 import dev.embedflow.sink.OpenSearchSink;
+import dev.embedflow.source.BoundedRun;
 import dev.embedflow.source.Event;
 import dev.embedflow.source.KafkaEventSource;
 import dev.embedflow.source.SourceOptions;
@@ -32,8 +33,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -92,7 +95,30 @@ public final class StreamingJob {
         Prepared prepared = prepare(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         build(env, config, prepared);
-        env.execute(config.get(JOB_NAME));
+        execute(env, config, prepared);
+    }
+
+    /**
+     * Executes the job {@link #build} wired onto {@code env}, blocking until it ends. A bounded run
+     * that finished then commits its stopping offsets to the consumer group ({@link
+     * BoundedRun#commit}), so that the next run from {@code COMMITTED} offsets starts after it; a
+     * run submitted detached cannot tell when it finishes and leaves that to the connector's own
+     * commit on the final checkpoint.
+     */
+    public static JobExecutionResult execute(
+            StreamExecutionEnvironment env, Configuration config, Prepared prepared)
+            throws Exception {
+        JobExecutionResult result = env.execute(config.get(JOB_NAME));
+        if (prepared.boundedRun().isPresent()) {
+            if (result.isJobExecutionResult()) {
+                prepared.boundedRun().get().commit(config);
+            } else {
+                LOG.info(
+                        "Submitted detached: the bounded run's offsets are committed by the Kafka"
+                                + " connector on its final checkpoint, best effort");
+            }
+        }
+        return result;
     }
 
     /** The job's name in Flink. */
@@ -102,16 +128,23 @@ public final class StreamingJob {
                     .defaultValue("EmbedFlow streaming")
                     .withDescription("The job's name in Flink's web UI and REST API.");
 
-    /** What the job learned before start: the model and the index it writes. */
-    public record Prepared(ModelInfo model, IndexSpec index) {}
+    /**
+     * What the job learned before start: the model, the index it writes, and where a bounded run
+     * stops (empty for a job that runs until stopped).
+     */
+    public record Prepared(ModelInfo model, IndexSpec index, Optional<BoundedRun> boundedRun) {}
 
     /**
      * Validates the settings, probes the embedding provider for its model and dimension, and
      * creates or checks the index: a bad setting or a mismatched index stops the job here, before
-     * it reads a record.
+     * it reads a record. A bounded run ({@code source.bounded}) takes its stopping offsets here.
      */
     public static Prepared prepare(Configuration config) {
-        KafkaEventSource.fromConfiguration(config);
+        Optional<BoundedRun> boundedRun =
+                config.get(SourceOptions.BOUNDED)
+                        ? Optional.of(BoundedRun.resolve(config))
+                        : Optional.empty();
+        KafkaEventSource.fromConfiguration(config, boundedRun);
         WindowOptions.windowSpec(config);
         WindowOptions.renderer(config);
         SourceOptions.deadLetterProducerProperties(config);
@@ -129,7 +162,8 @@ public final class StreamingJob {
                 index.indexName(),
                 outcome == IndexManager.Outcome.CREATED ? "created" : "checked",
                 index.alias());
-        return new Prepared(model, index);
+        boundedRun.ifPresent(run -> LOG.info("Bounded run: stops at {}", run));
+        return new Prepared(model, index, boundedRun);
     }
 
     /** Wires the job onto {@code env}. */
@@ -140,7 +174,7 @@ public final class StreamingJob {
 
         SingleOutputStreamOperator<Event> events =
                 env.fromSource(
-                                KafkaEventSource.fromConfiguration(config),
+                                KafkaEventSource.fromConfiguration(config, prepared.boundedRun()),
                                 KafkaEventSource.watermarks(config),
                                 "kafka events")
                         .uid("kafka-source")
