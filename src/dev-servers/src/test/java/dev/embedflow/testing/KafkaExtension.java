@@ -9,6 +9,9 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -56,6 +59,23 @@ public final class KafkaExtension implements ParameterResolver {
             throw new IllegalStateException("Interrupted creating topic " + name, e);
         }
         return name;
+    }
+
+    /**
+     * A producer of string keys and values to {@code broker} that waits for every replica ({@code
+     * acks=all}); transactional with a unique transactional id if asked.
+     */
+    public static KafkaProducer<String, String> stringProducer(
+            KafkaBroker broker, boolean transactional) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        if (transactional) {
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-" + UUID.randomUUID());
+        }
+        return new KafkaProducer<>(props);
     }
 
     private static final class RunningBroker implements AutoCloseable {

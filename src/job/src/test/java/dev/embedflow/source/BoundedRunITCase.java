@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -24,10 +23,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,8 +44,8 @@ class BoundedRunITCase {
         String topic = KafkaExtension.createTopic(kafka, "bounded", 2);
         TopicPartition p0 = new TopicPartition(topic, 0);
         TopicPartition p1 = new TopicPartition(topic, 1);
-        try (KafkaProducer<String, String> plain = producer(kafka, false);
-                KafkaProducer<String, String> open = producer(kafka, true)) {
+        try (KafkaProducer<String, String> plain = KafkaExtension.stringProducer(kafka, false);
+                KafkaProducer<String, String> open = KafkaExtension.stringProducer(kafka, true)) {
             for (int i = 0; i < 3; i++) {
                 plain.send(new ProducerRecord<>(topic, 0, "k", event("customer-" + i))).get();
             }
@@ -142,7 +139,7 @@ class BoundedRunITCase {
 
     private static void produce(KafkaBroker kafka, String topic, List<String> entities)
             throws Exception {
-        try (KafkaProducer<String, String> producer = producer(kafka, false)) {
+        try (KafkaProducer<String, String> producer = KafkaExtension.stringProducer(kafka, false)) {
             for (String entity : entities) {
                 producer.send(new ProducerRecord<>(topic, entity, event(entity))).get();
             }
@@ -157,19 +154,6 @@ class BoundedRunITCase {
                 + "\",\"time\":\""
                 + Instant.parse("2026-03-01T08:00:00Z")
                 + "\",\"data\":{\"note\":\"n\"}}";
-    }
-
-    private static KafkaProducer<String, String> producer(
-            KafkaBroker kafka, boolean transactional) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        if (transactional) {
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-" + UUID.randomUUID());
-        }
-        return new KafkaProducer<>(props);
     }
 
     private static Admin admin(KafkaBroker kafka) {

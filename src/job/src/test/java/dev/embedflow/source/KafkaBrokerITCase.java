@@ -22,10 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,7 +50,7 @@ class KafkaBrokerITCase {
         String topic = KafkaExtension.createTopic(broker, "tx", 1);
 
         produce(broker, topic, List.of("committed-1", "committed-2"), true);
-        try (KafkaProducer<String, String> aborted = producer(broker, true)) {
+        try (KafkaProducer<String, String> aborted = KafkaExtension.stringProducer(broker, true)) {
             aborted.initTransactions();
             aborted.beginTransaction();
             aborted.send(new ProducerRecord<>(topic, "k", "aborted"));
@@ -113,7 +111,8 @@ class KafkaBrokerITCase {
 
     private static void produce(
             KafkaBroker broker, String topic, List<String> values, boolean transactional) {
-        try (KafkaProducer<String, String> producer = producer(broker, transactional)) {
+        try (KafkaProducer<String, String> producer =
+                KafkaExtension.stringProducer(broker, transactional)) {
             if (transactional) {
                 producer.initTransactions();
                 producer.beginTransaction();
@@ -126,19 +125,6 @@ class KafkaBrokerITCase {
             }
             producer.flush();
         }
-    }
-
-    private static KafkaProducer<String, String> producer(
-            KafkaBroker broker, boolean transactional) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        if (transactional) {
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-" + UUID.randomUUID());
-        }
-        return new KafkaProducer<>(props);
     }
 
     private static List<String> consumeAll(
