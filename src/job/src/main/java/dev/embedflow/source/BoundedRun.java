@@ -66,11 +66,7 @@ public final class BoundedRun {
      */
     public static BoundedRun resolve(Configuration config) {
         SourceOptions.validateConnection(config);
-        Properties consumer = KafkaEventSource.consumerProperties(config);
-        IsolationLevel isolation =
-                IsolationLevel.valueOf(
-                        consumer.getProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG)
-                                .toUpperCase(Locale.ROOT));
+        IsolationLevel isolation = isolationLevel(KafkaEventSource.consumerProperties(config));
         try (Admin admin = Admin.create(adminProperties(config))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             List<String> missing = new ArrayList<>();
@@ -191,6 +187,21 @@ public final class BoundedRun {
         return await(admin.listTopics().names()).stream()
                 .filter(topic -> pattern.matcher(topic).matches())
                 .toList();
+    }
+
+    private static IsolationLevel isolationLevel(Properties consumer) {
+        String level = consumer.getProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+        try {
+            return IsolationLevel.valueOf(level.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    SourceOptions.KAFKA_PROPERTIES_PREFIX
+                            + ConsumerConfig.ISOLATION_LEVEL_CONFIG
+                            + " is '"
+                            + level
+                            + "': read_committed or read_uncommitted",
+                    e);
+        }
     }
 
     private static Map<String, Object> adminProperties(Configuration config) {
