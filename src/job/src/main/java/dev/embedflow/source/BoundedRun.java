@@ -3,6 +3,7 @@ package dev.embedflow.source;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +51,8 @@ public final class BoundedRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(BoundedRun.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    static final String COMMIT_ON_CHECKPOINT = "commit.offsets.on.checkpoint";
+    private static final Comparator<TopicPartition> BY_TOPIC_AND_PARTITION =
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     private final Map<TopicPartition, Long> stoppingOffsets;
 
@@ -126,30 +128,33 @@ public final class BoundedRun {
     public Map<TopicPartition, Long> commit(Configuration config) {
         String group = config.get(SourceOptions.GROUP_ID);
         if (!Boolean.parseBoolean(
-                KafkaEventSource.consumerProperties(config).getProperty(COMMIT_ON_CHECKPOINT))) {
+                KafkaEventSource.consumerProperties(config)
+                        .getProperty(KafkaEventSource.COMMIT_ON_CHECKPOINT))) {
             LOG.info(
                     "Bounded run finished; its offsets are not committed to consumer group {}"
                             + " (source.kafka.{} is false)",
                     group,
-                    COMMIT_ON_CHECKPOINT);
+                    KafkaEventSource.COMMIT_ON_CHECKPOINT);
             return Map.of();
         }
         try (Admin admin = Admin.create(adminProperties(config))) {
             Map<TopicPartition, OffsetAndMetadata> committed =
                     await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
-            Map<TopicPartition, OffsetAndMetadata> forward = new HashMap<>();
+            Map<TopicPartition, Long> moved = new TreeMap<>(BY_TOPIC_AND_PARTITION);
             stoppingOffsets.forEach(
                     (partition, offset) -> {
                         OffsetAndMetadata current = committed.get(partition);
                         if (current == null || current.offset() < offset) {
-                            forward.put(partition, new OffsetAndMetadata(offset));
+                            moved.put(partition, offset);
                         }
                     });
-            if (!forward.isEmpty()) {
+            if (!moved.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> forward = new HashMap<>();
+                moved.forEach(
+                        (partition, offset) ->
+                                forward.put(partition, new OffsetAndMetadata(offset)));
                 await(admin.alterConsumerGroupOffsets(group, forward).all());
             }
-            Map<TopicPartition, Long> moved = new TreeMap<>(BoundedRun::byTopicAndPartition);
-            forward.forEach((partition, offset) -> moved.put(partition, offset.offset()));
             LOG.info(
                     "Bounded run finished: consumer group {} at its stopping offsets ({} of {}"
                             + " partitions moved{})",
@@ -172,7 +177,7 @@ public final class BoundedRun {
 
     @Override
     public String toString() {
-        Map<TopicPartition, Long> sorted = new TreeMap<>(BoundedRun::byTopicAndPartition);
+        Map<TopicPartition, Long> sorted = new TreeMap<>(BY_TOPIC_AND_PARTITION);
         sorted.putAll(stoppingOffsets);
         return "BoundedRun" + sorted;
     }
@@ -220,11 +225,6 @@ public final class BoundedRun {
                 AdminClientConfig.CLIENT_ID_CONFIG,
                 config.get(SourceOptions.GROUP_ID) + "-bounded-run");
         return properties;
-    }
-
-    private static int byTopicAndPartition(TopicPartition a, TopicPartition b) {
-        int topic = a.topic().compareTo(b.topic());
-        return topic != 0 ? topic : Integer.compare(a.partition(), b.partition());
     }
 
     private static <T> T await(KafkaFuture<T> future) throws ExecutionException {

@@ -22,6 +22,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 @PublicEvolving
 public final class KafkaEventSource {
 
+    /** The connector's property that switches its offset commits on checkpoints. */
+    static final String COMMIT_ON_CHECKPOINT = "commit.offsets.on.checkpoint";
+
     private KafkaEventSource() {}
 
     /**
@@ -70,7 +73,7 @@ public final class KafkaEventSource {
      */
     static Properties consumerProperties(Configuration config) {
         Properties properties = SourceOptions.kafkaProperties(config);
-        properties.putIfAbsent(BoundedRun.COMMIT_ON_CHECKPOINT, "true");
+        properties.putIfAbsent(COMMIT_ON_CHECKPOINT, "true");
         properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.putIfAbsent("client.id.prefix", config.get(SourceOptions.GROUP_ID));
         return properties;
